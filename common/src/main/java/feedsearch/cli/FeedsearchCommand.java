@@ -1,0 +1,82 @@
+package feedsearch.cli;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.config.Settings;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Base of every command: runs it and turns failures into one line on stderr and the documented
+ * exit code. A stack trace is printed only for bugs, and only with FEEDSEARCH_DEBUG set.
+ */
+public abstract class FeedsearchCommand implements Callable<Integer> {
+    public static final String EXIT_CODES = """
+            Exit codes:
+              0  success
+              1  finished, but some feeds or posts failed (they are listed)
+              2  usage error
+              3  store or provider unreachable, or no index yet
+              4  index incompatible with the embedder or model
+              5  another ingest holds the index lock""";
+
+    @Spec
+    protected CommandSpec spec;
+
+    /** Environment of this process; tests replace it. */
+    protected Map<String, String> env = System.getenv();
+
+    protected abstract int execute();
+
+    @Override
+    public final Integer call() {
+        try {
+            return execute();
+        } catch (FeedsearchException e) {
+            err().println(name() + ": " + e.getMessage());
+            return e.exitCode().code();
+        } catch (CommandLine.ParameterException e) {
+            throw e; // picocli prints these with the usage hint
+        } catch (RuntimeException e) {
+            err().println(name() + ": unexpected error: " + e
+                    + (env.containsKey("FEEDSEARCH_DEBUG") ? "" : " (set FEEDSEARCH_DEBUG=1 for the stack trace)"));
+            if (env.containsKey("FEEDSEARCH_DEBUG")) {
+                e.printStackTrace(err());
+            }
+            return ExitCode.PARTIAL_FAILURE.code();
+        } finally {
+            out().flush();
+            err().flush();
+        }
+    }
+
+    protected Settings baseSettings() {
+        return Settings.defaults(env, VersionProvider.version());
+    }
+
+    protected PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    protected PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    protected String name() {
+        return spec.qualifiedName();
+    }
+
+    protected FeedsearchException usage(String message) {
+        return new FeedsearchException(ExitCode.USAGE, message);
+    }
+
+    /** Runs a command the way both launchers do; picocli's own usage errors exit 2, like ours. */
+    public static int run(Object command, String... args) {
+        return new CommandLine(command).execute(args);
+    }
+}

@@ -1,0 +1,109 @@
+package feedsearch.config;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.embed.Embedder;
+import feedsearch.embed.LocalEmbedder;
+import feedsearch.http.HttpFetcher;
+import feedsearch.store.IndexMeta;
+import feedsearch.store.LocalStore;
+import feedsearch.store.VectorStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a run is configured with, from flags and the environment, and the one place that
+ * turns it into the parts the pipeline is built from.
+ *
+ * @param index     index name; also the local store's directory name
+ * @param storePath the local store's directory; null for the default under XDG_DATA_HOME
+ * @param embedder  requested embedder; null for the index's own (query) or {@code local} (ingest)
+ * @param model     requested model; null for the embedder's default or the index's own
+ */
+public record Settings(String index, Path storePath, String embedder, String model, Duration httpTimeout,
+                       long maxPageBytes, String userAgent, Map<String, String> env) {
+
+    public static final String DEFAULT_INDEX = "posts";
+    public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(20);
+    public static final long DEFAULT_MAX_PAGE_BYTES = 10L * 1024 * 1024;
+
+    public static Settings defaults(Map<String, String> env, String version) {
+        return new Settings(DEFAULT_INDEX, null, null, null, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_PAGE_BYTES,
+                "feedsearch/" + version + " (semantic search for feeds)", Map.copyOf(env));
+    }
+
+    public Settings withStore(String index, Path storePath) {
+        return new Settings(index, storePath, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+    }
+
+    public Settings withEmbedder(String embedder, String model) {
+        return new Settings(index, storePath, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+    }
+
+    public Settings withHttp(Duration httpTimeout, long maxPageBytes) {
+        return new Settings(index, storePath, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+    }
+
+    /** The local store's directory: {@code --store-path}, else {@code $XDG_DATA_HOME/feedsearch/<index>}. */
+    public Path localStorePath() {
+        if (storePath != null) {
+            return storePath.toAbsolutePath().normalize();
+        }
+        String xdg = env.get("XDG_DATA_HOME");
+        Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "share");
+        return data.resolve("feedsearch").resolve(index).toAbsolutePath().normalize();
+    }
+
+    public VectorStore openStoreForWriting() {
+        return LocalStore.openForWriting(localStorePath());
+    }
+
+    public VectorStore openStoreForReading() {
+        return LocalStore.openForReading(localStorePath());
+    }
+
+    public HttpFetcher httpFetcher() {
+        return new HttpFetcher(httpTimeout, maxPageBytes, userAgent);
+    }
+
+    /**
+     * The embedder for ingesting: the one asked for, else the index's own, else the local model.
+     * A mismatch with the index is caught by the store, which knows its dimension too.
+     */
+    public Embedder embedderForIngest(Optional<IndexMeta> existing) {
+        if (embedder == null && model == null && existing.isPresent()) {
+            return createEmbedder(existing.get().embedder(), existing.get().model());
+        }
+        return createEmbedder(embedder != null ? embedder : LocalEmbedder.NAME, model);
+    }
+
+    /**
+     * The embedder that reads the index's vectors: the one recorded in it. Asking for another
+     * is an error that names the right flags, never an empty ranking.
+     */
+    public Embedder embedderFor(IndexMeta meta) {
+        boolean otherEmbedder = embedder != null && !embedder.equals(meta.embedder());
+        boolean otherModel = model != null && !model.equals(meta.model());
+        if (otherEmbedder || otherModel) {
+            throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "index '" + index + "' holds "
+                    + meta.embedder() + "/" + meta.model() + " vectors (" + meta.dimension() + " dimensions); questions must be embedded"
+                    + " the same way: drop --embedder/--model or use " + meta.embedderFlags());
+        }
+        return createEmbedder(meta.embedder(), meta.model());
+    }
+
+    private static Embedder createEmbedder(String name, String model) {
+        if (!LocalEmbedder.NAME.equals(name)) {
+            throw new FeedsearchException(ExitCode.USAGE, "unknown embedder '" + name + "' (available: local)");
+        }
+        if (!LocalEmbedder.supports(model)) {
+            throw new FeedsearchException(ExitCode.USAGE,
+                    "the local embedder has no model '" + model + "' (available: " + LocalEmbedder.MODEL_ID + ")");
+        }
+        return new LocalEmbedder();
+    }
+}

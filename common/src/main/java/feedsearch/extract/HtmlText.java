@@ -1,0 +1,86 @@
+package feedsearch.extract;
+
+import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
+import org.jsoup.nodes.TextNode;
+import org.jsoup.select.NodeTraversor;
+import org.jsoup.select.NodeVisitor;
+
+import java.util.Set;
+
+/**
+ * Renders an HTML element as plain text that keeps paragraph breaks (blank lines between
+ * blocks), which the chunker uses as its preferred split points. jsoup's {@code text()} would
+ * run every paragraph into one line.
+ */
+final class HtmlText {
+    private static final Set<String> BLOCKS = Set.of(
+            "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
+            "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre",
+            "section", "table", "tr", "ul");
+
+    private HtmlText() {
+    }
+
+    static String of(Element root) {
+        StringBuilder out = new StringBuilder();
+        NodeTraversor.traverse(new NodeVisitor() {
+            @Override
+            public void head(Node node, int depth) {
+                if (node instanceof TextNode text) {
+                    boolean preformatted = text.parent() != null && inPre(text.parent());
+                    out.append(preformatted ? text.getWholeText() : text.text());
+                } else if (node instanceof Element element) {
+                    if (element.normalName().equals("br")) {
+                        out.append('\n');
+                    } else if (BLOCKS.contains(element.normalName())) {
+                        out.append("\n\n");
+                    } else if (element.normalName().equals("td") || element.normalName().equals("th")) {
+                        out.append(' ');
+                    }
+                }
+            }
+
+            @Override
+            public void tail(Node node, int depth) {
+                if (node instanceof Element element && BLOCKS.contains(element.normalName())) {
+                    out.append("\n\n");
+                }
+            }
+        }, root);
+        return tidy(out.toString());
+    }
+
+    private static boolean inPre(Element e) {
+        for (Element p = e; p != null; p = p.parent()) {
+            if (p.normalName().equals("pre")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Trims each line and folds runs of blank lines into one paragraph break. */
+    private static String tidy(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        int blank = 0;
+        for (String line : text.split("\n", -1)) {
+            String t = line.strip().replace('\u00a0', ' ');
+            if (t.isEmpty()) {
+                blank++;
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(blank > 0 ? "\n\n" : "\n");
+            }
+            sb.append(t);
+            blank = 0;
+        }
+        return sb.toString();
+    }
+
+    static int words(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? 0 : t.split("\\s+").length;
+    }
+}

@@ -1,0 +1,18 @@
+package feedsearch.feed;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * A feed as read, or the answer that it has not changed since the validators we sent.
+ *
+ * @param etag         validator for the next conditional GET; null for local files
+ * @param lastModified validator for the next conditional GET; null for local files
+ */
+public record Feed(URI location, boolean notModified, String title, List<FeedEntry> entries, String etag,
+                   String lastModified) {
+
+    static Feed notModified(URI location, String etag, String lastModified) {
+        return new Feed(location, true, null, List.of(), etag, lastModified);
+    }
+}

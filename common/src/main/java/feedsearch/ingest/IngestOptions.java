@@ -1,0 +1,16 @@
+package feedsearch.ingest;
+
+import java.time.Instant;
+
+/**
+ * How to run.
+ *
+ * @param limit       at most this many entries per feed (after {@code since}); 0 for all
+ * @param since       only entries published at or after this; null for all
+ * @param force       re-embed and rewrite posts even when unchanged, and ignore feed validators
+ * @param dryRun      report what would change, embed and write nothing
+ * @param concurrency pages fetched at once
+ */
+public record IngestOptions(int limit, Instant since, boolean force, boolean dryRun, int concurrency) {
+    public static final IngestOptions DEFAULTS = new IngestOptions(0, null, false, false, 4);
+}

@@ -1,0 +1,12 @@
+package feedsearch.search;
+
+import java.time.Instant;
+
+/**
+ * One post in a ranking.
+ *
+ * @param score   cosine similarity of the post's best passage to the question
+ * @param snippet the start of that passage
+ */
+public record Hit(int rank, double score, String title, String url, Instant published, String feed, String snippet) {
+}

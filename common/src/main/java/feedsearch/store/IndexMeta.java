@@ -1,0 +1,32 @@
+package feedsearch.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How an index was built, recorded beside it so that questions are always embedded the way its
+ * posts were, and so that a mismatch is an error rather than a silently useless ranking.
+ */
+public record IndexMeta(String engine, String embedder, String model, int dimension, String metric,
+                        String algorithm, int schemaVersion, Instant created) {
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Why vectors of this embedder and model cannot go into or query this index; empty if they can. */
+    public Optional<String> incompatibility(String wantedEmbedder, String wantedModel, int wantedDimension) {
+        List<String> differences = new ArrayList<>();
+        if (!embedder.equals(wantedEmbedder) || !model.equals(wantedModel)) {
+            differences.add("it holds " + embedder + "/" + model + " vectors, not " + wantedEmbedder + "/" + wantedModel);
+        }
+        if (wantedDimension > 0 && dimension != wantedDimension) {
+            differences.add("its vectors have " + dimension + " dimensions, not " + wantedDimension);
+        }
+        return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
+    }
+
+    /** The flags that select this index's embedder, for messages that tell the user a fix. */
+    public String embedderFlags() {
+        return "--embedder " + embedder + " --model " + model;
+    }
+}

@@ -1,0 +1,376 @@
+package feedsearch.store;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.Sha256;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * An embedded store: an Apache Lucene index on disk with HNSW vectors, for a laptop with nothing
+ * else installed. Passages, post records, feed state and the index description are documents
+ * told apart by {@code kind}. Each post is replaced with one {@code updateDocuments} call and
+ * committed on its own, so a crash leaves every post either all old or all new. Lucene's write
+ * lock keeps a second ingest out.
+ */
+public final class LocalStore implements VectorStore {
+    public static final String ENGINE = "lucene";
+
+    private static final String KIND = "kind";
+    private static final String ID = "id";
+    private static final String POST_ID = "post_id";
+    private static final String URL = "url";
+    private static final String TITLE = "title";
+    private static final String FEED = "feed";
+    private static final String PUBLISHED = "published";
+    private static final String CHUNK = "chunk";
+    private static final String TEXT = "text";
+    private static final String EMBEDDING = "embedding";
+
+    private final Path path;
+    private final Directory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private boolean closed;
+
+    private LocalStore(Path path, Directory directory, IndexWriter writer, SearcherManager searchers) {
+        this.path = path;
+        this.directory = directory;
+        this.writer = writer;
+        this.searchers = searchers;
+    }
+
+    /** Opens (creating if needed) the store for writing, taking its lock. */
+    public static LocalStore openForWriting(Path path) {
+        Directory directory = null;
+        try {
+            Files.createDirectories(path);
+            directory = FSDirectory.open(path);
+            IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig()
+                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+            return new LocalStore(path, directory, writer, new SearcherManager(writer, null));
+        } catch (LockObtainFailedException e) {
+            closeQuietly(directory);
+            throw new FeedsearchException(ExitCode.LOCKED, "local store " + path
+                    + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
+        } catch (IOException e) {
+            closeQuietly(directory);
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be opened: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens an existing store for searching; writers may keep working meanwhile. */
+    public static LocalStore openForReading(Path path) {
+        Directory directory = null;
+        try {
+            if (!Files.isDirectory(path)) {
+                throw noIndex(path);
+            }
+            directory = FSDirectory.open(path);
+            if (!DirectoryReader.indexExists(directory)) {
+                directory.close();
+                throw noIndex(path);
+            }
+            return new LocalStore(path, directory, null, new SearcherManager(directory, null));
+        } catch (IOException e) {
+            closeQuietly(directory);
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static FeedsearchException noIndex(Path path) {
+        return new FeedsearchException(ExitCode.UNREACHABLE, "no index in local store " + path + ": run ingest first");
+    }
+
+    @Override
+    public String describe() {
+        return "local store " + path;
+    }
+
+    @Override
+    public Optional<IndexMeta> meta() {
+        return findOne(new TermQuery(new Term(ID, "meta"))).map(d -> new IndexMeta(
+                d.get("engine"), d.get("embedder"), d.get("model"), intOf(d, "dimension"), d.get("metric"),
+                d.get("algorithm"), intOf(d, "schema_version"), instantOf(d, "created")));
+    }
+
+    @Override
+    public IndexMeta prepare(String embedder, String model, int dimension) {
+        Optional<IndexMeta> existing = meta();
+        if (existing.isPresent()) {
+            existing.get().incompatibility(embedder, model, dimension).ifPresent(why -> {
+                throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, describe() + " cannot take these vectors: " + why
+                        + ". Use " + existing.get().embedderFlags() + ", or start over with 'ingest drop --yes'");
+            });
+            return existing.get();
+        }
+        IndexMeta wanted = new IndexMeta(ENGINE, embedder, model, dimension, "cosine", "hnsw",
+                IndexMeta.SCHEMA_VERSION, Instant.now());
+        Document d = new Document();
+        d.add(new StringField(KIND, "meta", Field.Store.YES));
+        d.add(new StringField(ID, "meta", Field.Store.YES));
+        d.add(new StoredField("engine", wanted.engine()));
+        d.add(new StoredField("embedder", wanted.embedder()));
+        d.add(new StoredField("model", wanted.model()));
+        d.add(new StoredField("dimension", wanted.dimension()));
+        d.add(new StoredField("metric", wanted.metric()));
+        d.add(new StoredField("algorithm", wanted.algorithm()));
+        d.add(new StoredField("schema_version", wanted.schemaVersion()));
+        d.add(new StoredField("created", wanted.created().getEpochSecond()));
+        write(() -> writer.updateDocument(new Term(ID, "meta"), d));
+        return wanted;
+    }
+
+    @Override
+    public Optional<PostRecord> post(String postId) {
+        return findOne(new TermQuery(new Term(ID, "post:" + postId))).map(LocalStore::toPost);
+    }
+
+    @Override
+    public void replacePost(PostRecord post, List<StoredPassage> passages) {
+        List<Document> docs = new ArrayList<>(passages.size() + 1);
+        Document record = new Document();
+        record.add(new StringField(KIND, "post", Field.Store.YES));
+        record.add(new StringField(ID, "post:" + post.postId(), Field.Store.YES));
+        addPostFields(record, post);
+        record.add(new StoredField("content_hash", post.contentHash()));
+        record.add(new StoredField("chunks", post.chunks()));
+        record.add(new StoredField("ingested_at", post.ingestedAt().getEpochSecond()));
+        docs.add(record);
+        for (StoredPassage passage : passages) {
+            Document d = new Document();
+            d.add(new StringField(KIND, "passage", Field.Store.YES));
+            d.add(new StringField(ID, "passage:" + post.postId() + ":" + passage.chunk(), Field.Store.YES));
+            addPostFields(d, post);
+            d.add(new StoredField(CHUNK, passage.chunk()));
+            d.add(new StoredField(TEXT, passage.text()));
+            d.add(new KnnFloatVectorField(EMBEDDING, passage.embedding(), VectorSimilarityFunction.COSINE));
+            docs.add(d);
+        }
+        // One call deletes the old post record and every old passage, and adds the new ones.
+        write(() -> writer.updateDocuments(new Term(POST_ID, post.postId()), docs));
+    }
+
+    private static void addPostFields(Document d, PostRecord post) {
+        d.add(new StringField(POST_ID, post.postId(), Field.Store.YES));
+        d.add(new StoredField(URL, post.url()));
+        d.add(new StoredField(TITLE, post.title()));
+        d.add(new StringField(FEED, post.feed(), Field.Store.YES));
+        if (post.published() != null) {
+            long seconds = post.published().getEpochSecond();
+            d.add(new LongPoint(PUBLISHED, seconds));
+            d.add(new StoredField(PUBLISHED, seconds));
+        }
+    }
+
+    @Override
+    public List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter) {
+        BooleanQuery.Builder pre = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(KIND, "passage")), BooleanClause.Occur.FILTER);
+        if (filter.feed() != null) {
+            pre.add(new TermQuery(new Term(FEED, filter.feed())), BooleanClause.Occur.FILTER);
+        }
+        if (filter.since() != null) {
+            pre.add(LongPoint.newRangeQuery(PUBLISHED, filter.since().getEpochSecond(), Long.MAX_VALUE),
+                    BooleanClause.Occur.FILTER);
+        }
+        Query query = new KnnFloatVectorQuery(EMBEDDING, vector, n, pre.build());
+        return search(searcher -> {
+            TopDocs top = searcher.search(query, n);
+            List<PassageMatch> matches = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc hit : top.scoreDocs) {
+                Document d = searcher.storedFields().document(hit.doc);
+                // Lucene scores cosine as (1 + cos) / 2; turn it back into the cosine similarity.
+                double cosine = 2.0 * hit.score - 1.0;
+                matches.add(new PassageMatch(d.get(POST_ID), d.get(URL), d.get(TITLE), d.get(FEED),
+                        instantOf(d, PUBLISHED), intOf(d, CHUNK), d.get(TEXT), cosine));
+            }
+            return matches;
+        });
+    }
+
+    @Override
+    public Optional<FeedState> feedState(String feedUrl) {
+        return findOne(new TermQuery(new Term(ID, feedKey(feedUrl)))).map(LocalStore::toFeedState);
+    }
+
+    @Override
+    public void saveFeedState(FeedState state) {
+        Document d = new Document();
+        d.add(new StringField(KIND, "feed", Field.Store.YES));
+        d.add(new StringField(ID, feedKey(state.url()), Field.Store.YES));
+        d.add(new StoredField(URL, state.url()));
+        if (state.etag() != null) {
+            d.add(new StoredField("etag", state.etag()));
+        }
+        if (state.lastModified() != null) {
+            d.add(new StoredField("last_modified", state.lastModified()));
+        }
+        d.add(new StoredField("last_run", state.lastRun().getEpochSecond()));
+        d.add(new StoredField("entries", state.entries()));
+        write(() -> writer.updateDocument(new Term(ID, feedKey(state.url())), d));
+    }
+
+    private static String feedKey(String feedUrl) {
+        return "feed:" + Sha256.hex(feedUrl).substring(0, 40);
+    }
+
+    @Override
+    public StoreStatus status() {
+        return search(searcher -> {
+            long posts = searcher.count(new TermQuery(new Term(KIND, "post")));
+            long passages = searcher.count(new TermQuery(new Term(KIND, "passage")));
+            List<FeedState> feeds = new ArrayList<>();
+            TopDocs top = searcher.search(new TermQuery(new Term(KIND, "feed")), Integer.MAX_VALUE / 2);
+            for (ScoreDoc hit : top.scoreDocs) {
+                feeds.add(toFeedState(searcher.storedFields().document(hit.doc)));
+            }
+            feeds.sort(Comparator.comparing(FeedState::url));
+            return new StoreStatus(describe(), meta().orElse(null), posts, passages, feeds);
+        });
+    }
+
+    @Override
+    public void drop() {
+        requireWriter();
+        try {
+            writer.deleteAll();
+            writer.commit();
+            close(); // releases the lock before its file goes
+            try (Stream<Path> files = Files.walk(path)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("dropping " + describe() + " failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            searchers.close();
+            if (writer != null && writer.isOpen()) {
+                writer.close();
+            }
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing " + describe() + " failed", e);
+        }
+    }
+
+    private interface IndexWrite {
+        void run() throws IOException;
+    }
+
+    private interface IndexRead<T> {
+        T apply(IndexSearcher searcher) throws IOException;
+    }
+
+    private void write(IndexWrite change) {
+        requireWriter();
+        try {
+            change.run();
+            writer.commit();
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to " + describe() + " failed", e);
+        }
+    }
+
+    private void requireWriter() {
+        if (writer == null) {
+            throw new IllegalStateException(describe() + " was opened for reading");
+        }
+    }
+
+    private <T> T search(IndexRead<T> read) {
+        try {
+            searchers.maybeRefresh();
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return read.apply(searcher);
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + describe() + " failed", e);
+        }
+    }
+
+    private Optional<Document> findOne(Query query) {
+        return search(searcher -> {
+            TopDocs top = searcher.search(query, 1);
+            return top.scoreDocs.length == 0 ? Optional.empty()
+                    : Optional.of(searcher.storedFields().document(top.scoreDocs[0].doc));
+        });
+    }
+
+    private static PostRecord toPost(Document d) {
+        return new PostRecord(d.get(POST_ID), d.get(URL), d.get(TITLE), d.get(FEED), instantOf(d, PUBLISHED),
+                d.get("content_hash"), intOf(d, "chunks"), instantOf(d, "ingested_at"));
+    }
+
+    private static FeedState toFeedState(Document d) {
+        return new FeedState(d.get(URL), d.get("etag"), d.get("last_modified"), instantOf(d, "last_run"),
+                intOf(d, "entries"));
+    }
+
+    private static int intOf(Document d, String field) {
+        IndexableField f = d.getField(field);
+        return f == null ? 0 : f.numericValue().intValue();
+    }
+
+    private static Instant instantOf(Document d, String field) {
+        IndexableField f = d.getField(field);
+        return f == null ? null : Instant.ofEpochSecond(f.numericValue().longValue());
+    }
+
+    private static void closeQuietly(Directory directory) {
+        if (directory != null) {
+            try {
+                directory.close();
+            } catch (IOException ignored) {
+                // Already failing with a better message.
+            }
+        }
+    }
+}

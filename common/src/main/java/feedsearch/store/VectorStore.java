@@ -1,0 +1,45 @@
+package feedsearch.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where posts and their passage vectors live. One implementation per engine; the ingest pipeline
+ * and the searcher only see this interface.
+ */
+public interface VectorStore extends AutoCloseable {
+
+    /** For messages: what and where this store is, e.g. {@code local store /home/me/.local/share/feedsearch/posts}. */
+    String describe();
+
+    /** How the index was built; empty for a new store. */
+    Optional<IndexMeta> meta();
+
+    /**
+     * Creates the index for vectors of this embedder and model, or checks that the existing one
+     * holds such vectors, and returns its description.
+     *
+     * @throws feedsearch.FeedsearchException with {@link feedsearch.ExitCode#INCOMPATIBLE_INDEX} on a mismatch
+     */
+    IndexMeta prepare(String embedder, String model, int dimension);
+
+    Optional<PostRecord> post(String postId);
+
+    /** Writes a post and its passages, and removes any passages its previous version had beyond them, atomically. */
+    void replacePost(PostRecord post, List<StoredPassage> passages);
+
+    /** The {@code n} passages nearest {@code vector}, best first, after {@code filter}. */
+    List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter);
+
+    Optional<FeedState> feedState(String feedUrl);
+
+    void saveFeedState(FeedState state);
+
+    StoreStatus status();
+
+    /** Removes the index and every record of it. */
+    void drop();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,159 @@
+package feedsearch.cli;
+
+import feedsearch.ExitCode;
+import feedsearch.config.Settings;
+import feedsearch.embed.Embedder;
+import feedsearch.extract.ArticleExtractor;
+import feedsearch.feed.FeedReader;
+import feedsearch.http.HttpFetcher;
+import feedsearch.ingest.FeedRequest;
+import feedsearch.ingest.IngestOptions;
+import feedsearch.ingest.IngestReport;
+import feedsearch.ingest.Ingester;
+import feedsearch.ingest.PostStatus;
+import feedsearch.store.VectorStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        subcommands = {IngestStatusCommand.class, IngestDropCommand.class},
+        description = {
+                "Read RSS/Atom feeds, take each post's text (the feed's full content, else the post's page), "
+                        + "embed it and store the vectors for 'query'.",
+                "Unchanged posts are skipped without embedding; changed posts are replaced; a bad feed or page "
+                        + "is reported and the run goes on."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  ingest --feed samples/feed.xml",
+                "  ingest --feed https://example.org/feed.xml --tag example --concurrency 8",
+                "  ingest --feeds-file feeds.txt --quiet        # from cron",
+                "  ingest --feed https://example.org/atom.xml --selector 'div.post-body' --dry-run",
+                "  ingest status --json",
+                "",
+                FeedsearchCommand.EXIT_CODES})
+public final class IngestCommand extends FeedsearchCommand {
+
+    @Option(names = "--feed", paramLabel = "URL|FILE", description = "Feed to read: http(s) URL or local file. Repeatable.")
+    List<String> feeds = new ArrayList<>();
+
+    @Option(names = "--feeds-file", paramLabel = "FILE", description = "File with one feed per line (# starts a comment).")
+    Path feedsFile;
+
+    @Option(names = "--tag", paramLabel = "NAME", description = "Record posts under this feed name instead of the feed URL.")
+    String tag;
+
+    @Option(names = "--limit", paramLabel = "N", description = "At most N entries per feed.")
+    int limit;
+
+    @Option(names = "--since", paramLabel = "DATE", converter = InstantConverter.class,
+            description = "Only entries published on or after DATE (YYYY-MM-DD, or ISO date-time with offset).")
+    Instant since;
+
+    @Option(names = "--selector", paramLabel = "CSS",
+            description = "CSS selector of the article body on post pages (default: find it).")
+    String selector;
+
+    @Option(names = "--force", description = "Re-embed and rewrite every post, even unchanged ones.")
+    boolean force;
+
+    @Option(names = "--dry-run", description = "Show what would be added or updated; embed and write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
+            description = "Pages fetched at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "HTTP connect and read timeout (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--max-page-size", paramLabel = "MIB", defaultValue = "10",
+            description = "Skip pages and feeds larger than this (default: ${DEFAULT-VALUE} MiB).")
+    int maxPageMiB;
+
+    @Option(names = "--json", description = "Print one JSON object per post and a summary, for scripts.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only failures (for cron).")
+    boolean quiet;
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Mixin
+    EmbedderOptions embedderOptions;
+
+    public static void main(String[] args) {
+        System.exit(run(new IngestCommand(), args));
+    }
+
+    @Override
+    protected int execute() {
+        List<FeedRequest> requests = feedRequests();
+        if (concurrency < 1 || concurrency > 64) {
+            throw usage("--concurrency must be between 1 and 64");
+        }
+        if (limit < 0 || timeoutSeconds < 1 || maxPageMiB < 1) {
+            throw usage("--limit, --timeout and --max-page-size take positive numbers");
+        }
+        Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()))
+                .withHttp(Duration.ofSeconds(timeoutSeconds), maxPageMiB * 1024L * 1024L);
+        HttpFetcher http = settings.httpFetcher();
+        ArticleExtractor extractor = new ArticleExtractor(http, selector, settings.maxPageBytes());
+
+        try (VectorStore store = settings.openStoreForWriting();
+             Embedder embedder = settings.embedderForIngest(store.meta())) {
+            if (!quiet && !json) {
+                err().println("ingest: using " + store.describe() + ", embedder " + embedder.name() + "/" + embedder.modelId());
+            }
+            IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
+            Ingester ingester = new Ingester(store, embedder, new FeedReader(http), extractor, progress, Clock.systemUTC());
+            IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency));
+            progress.summary(report, store.describe(), dryRun);
+            return report.hasFailures() ? ExitCode.PARTIAL_FAILURE.code() : ExitCode.OK.code();
+        }
+    }
+
+    private List<FeedRequest> feedRequests() {
+        List<String> locations = new ArrayList<>(feeds);
+        if (feedsFile != null) {
+            try {
+                for (String line : Files.readAllLines(feedsFile)) {
+                    String l = line.strip();
+                    if (!l.isEmpty() && !l.startsWith("#")) {
+                        locations.add(l);
+                    }
+                }
+            } catch (IOException e) {
+                throw usage("cannot read --feeds-file " + feedsFile + ": " + e.getMessage());
+            }
+        }
+        if (locations.isEmpty()) {
+            throw usage("no feed given: use --feed URL or --feeds-file FILE (see --help)");
+        }
+        if (tag != null && locations.size() > 1) {
+            throw usage("--tag names one feed, but " + locations.size() + " were given");
+        }
+        return locations.stream().map(l -> FeedRequest.of(FeedReader.locate(l), tag)).toList();
+    }
+
+    static String counts(IngestReport report, boolean dryRun) {
+        if (dryRun) {
+            return report.count(PostStatus.WOULD_ADD) + " to add, " + report.count(PostStatus.WOULD_UPDATE) + " to update, "
+                    + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed";
+        }
+        return report.count(PostStatus.ADDED) + " added, " + report.count(PostStatus.UPDATED) + " updated, "
+                + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed";
+    }
+}

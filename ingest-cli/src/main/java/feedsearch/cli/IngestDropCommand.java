@@ -1,0 +1,34 @@
+package feedsearch.cli;
+
+import feedsearch.store.VectorStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "drop", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Delete the index and every post, passage and feed record in it.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  ingest drop --yes", "  ingest drop --yes --index test", "", FeedsearchCommand.EXIT_CODES})
+final class IngestDropCommand extends FeedsearchCommand {
+
+    @Option(names = "--yes", description = "Really delete it (required).")
+    boolean yes;
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Override
+    protected int execute() {
+        if (!yes) {
+            throw usage("this deletes the whole index; run again with --yes to confirm");
+        }
+        // Opening for reading first gives a clear error when there is nothing to drop.
+        storeOptions.applyTo(baseSettings()).openStoreForReading().close();
+        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStoreForWriting()) {
+            String what = store.describe();
+            store.drop();
+            out().println("dropped " + what);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package feedsearch.cli;
+
+import feedsearch.ingest.FeedOutcome;
+import feedsearch.ingest.IngestListener;
+import feedsearch.ingest.IngestReport;
+import feedsearch.ingest.PostOutcome;
+import feedsearch.ingest.PostStatus;
+
+import java.io.PrintWriter;
+
+/**
+ * Shows a run as it goes: a progress bar on a terminal, a log line per post otherwise (cron mails
+ * those), JSON lines for scripts, or only failures with --quiet. Failures always reach stderr.
+ */
+final class IngestProgress implements IngestListener {
+    private static final int BAR_WIDTH = 30;
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean json;
+    private final boolean quiet;
+    private final boolean terminal;
+    private int total;
+    private int done;
+
+    IngestProgress(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean terminal) {
+        this.out = out;
+        this.err = err;
+        this.json = json;
+        this.quiet = quiet;
+        this.terminal = terminal && !json && !quiet;
+    }
+
+    @Override
+    public void feedStarted(String feed, int entries) {
+        total = entries;
+        done = 0;
+        if (!json && !quiet) {
+            err.println("feed " + feed + ": " + entries + " entries");
+        }
+    }
+
+    @Override
+    public void postDone(PostOutcome post) {
+        done++;
+        if (json) {
+            out.println(Json.object().put("type", "post").put("feed", post.feed()).put("url", post.url())
+                    .put("title", post.title()).put("status", post.status().label()).put("passages", post.passages())
+                    .put("error", post.error()).line());
+            out.flush();
+        }
+        if (post.status() == PostStatus.FAILED) {
+            clearBar();
+            err.println("failed: " + post.error());
+        } else if (!json && !quiet && !terminal) {
+            err.println(String.format("%-12s %s (%s)", post.status().label(), post.title(), post.url()));
+        }
+        drawBar();
+    }
+
+    @Override
+    public void feedDone(FeedOutcome feed) {
+        clearBar();
+        if (json && feed.status() != FeedOutcome.Status.READ) {
+            out.println(Json.object().put("type", "feed").put("feed", feed.feed())
+                    .put("status", feed.status().name().toLowerCase().replace('_', ' ')).put("error", feed.error()).line());
+        }
+        if (feed.status() == FeedOutcome.Status.FAILED) {
+            err.println("failed: " + feed.error());
+        } else if (feed.status() == FeedOutcome.Status.NOT_MODIFIED && !json && !quiet) {
+            err.println("feed " + feed.feed() + ": not modified since the last run");
+        }
+        err.flush();
+    }
+
+    void summary(IngestReport report, String store, boolean dryRun) {
+        if (json) {
+            out.println(Json.object().put("type", "summary").put("store", store).put("dry_run", dryRun)
+                    .put("added", report.count(PostStatus.ADDED)).put("updated", report.count(PostStatus.UPDATED))
+                    .put("unchanged", report.count(PostStatus.UNCHANGED)).put("failed", report.count(PostStatus.FAILED))
+                    .put("would_add", report.count(PostStatus.WOULD_ADD)).put("would_update", report.count(PostStatus.WOULD_UPDATE))
+                    .put("failed_feeds", report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.FAILED).count())
+                    .line());
+        } else if (!quiet) {
+            out.println((dryRun ? "dry run: " : "ingest: ") + IngestCommand.counts(report, dryRun)
+                    + (report.hasFailures() ? " (see the failures above)" : ""));
+        }
+    }
+
+    private void drawBar() {
+        if (!terminal || total == 0) {
+            return;
+        }
+        int filled = BAR_WIDTH * done / total;
+        err.print("\r[" + "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] " + done + "/" + total);
+        err.flush();
+    }
+
+    private void clearBar() {
+        if (terminal) {
+            err.print("\r" + " ".repeat(BAR_WIDTH + 20) + "\r");
+        }
+    }
+}

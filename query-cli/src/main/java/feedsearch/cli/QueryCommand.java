@@ -1,0 +1,116 @@
+package feedsearch.cli;
+
+import feedsearch.config.Settings;
+import feedsearch.embed.Embedder;
+import feedsearch.search.Hit;
+import feedsearch.search.Searcher;
+import feedsearch.store.IndexMeta;
+import feedsearch.store.SearchFilter;
+import feedsearch.store.VectorStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+@Command(name = "query", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Find the posts closest in meaning to a question, best first, with their scores "
+                + "(cosine similarity, 1 is best).",
+                "The question is embedded with the model the index was built with."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  query \"how do I build a bot\"",
+                "  query -k 10 --since 2024-01-01 \"sourdough starter\"",
+                "  query --format json \"bike repair\" | jq -r .url",
+                "  query --format urls --feed example --min-score 0.3 \"beekeeping\"",
+                "",
+                FeedsearchCommand.EXIT_CODES})
+public final class QueryCommand extends FeedsearchCommand {
+
+    enum Format { table, json, urls }
+
+    @Parameters(paramLabel = "TEXT", arity = "1..*", description = "The question; several words need no quotes.")
+    List<String> words;
+
+    @Option(names = {"-k", "--top"}, paramLabel = "N", defaultValue = "5", description = "Posts to show (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--feed", paramLabel = "NAME", description = "Only posts of this feed (its URL, or the --tag it was ingested with).")
+    String feed;
+
+    @Option(names = "--since", paramLabel = "DATE", converter = InstantConverter.class,
+            description = "Only posts published on or after DATE (YYYY-MM-DD).")
+    Instant since;
+
+    @Option(names = "--min-score", paramLabel = "S", defaultValue = "-1",
+            description = "Only posts scoring at least S (-1..1).")
+    double minScore;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). json is one object per line "
+                    + "with rank, score, title, url, published, feed, snippet.")
+    Format format;
+
+    @Option(names = "--snippet", description = "Show the best passage's opening under each post in the table.")
+    boolean snippet;
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Mixin
+    EmbedderOptions embedderOptions;
+
+    public static void main(String[] args) {
+        System.exit(run(new QueryCommand(), args));
+    }
+
+    @Override
+    protected int execute() {
+        String question = String.join(" ", words).strip();
+        if (question.isEmpty()) {
+            throw usage("the question is empty");
+        }
+        if (k < 1 || k > 1000) {
+            throw usage("-k must be between 1 and 1000");
+        }
+        Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
+        try (VectorStore store = settings.openStoreForReading()) {
+            IndexMeta meta = store.meta().orElseThrow(() -> new feedsearch.FeedsearchException(
+                    feedsearch.ExitCode.UNREACHABLE, store.describe() + " has no index yet: run ingest first"));
+            try (Embedder embedder = settings.embedderFor(meta)) {
+                List<Hit> hits = new Searcher(store, embedder).search(question, k, new SearchFilter(feed, since), minScore);
+                print(hits);
+            }
+        }
+        return 0;
+    }
+
+    private void print(List<Hit> hits) {
+        switch (format) {
+            case json -> hits.forEach(h -> out().println(Json.object().put("rank", h.rank()).put("score", round(h.score()))
+                    .put("title", h.title()).put("url", h.url()).put("published", h.published()).put("feed", h.feed())
+                    .put("snippet", h.snippet()).line()));
+            case urls -> hits.forEach(h -> out().println(h.url()));
+            case table -> {
+                if (hits.isEmpty()) {
+                    err().println("query: no posts matched");
+                }
+                for (Hit h : hits) {
+                    String date = h.published() == null ? "          " : h.published().atOffset(ZoneOffset.UTC).toLocalDate().toString();
+                    out().printf("%2d  %.3f  %s  %s%n      %s%n", h.rank(), h.score(), date, h.title(), h.url());
+                    if (snippet) {
+                        out().println("      " + h.snippet());
+                    }
+                }
+            }
+        }
+    }
+
+    private static double round(double score) {
+        return Math.round(score * 10000.0) / 10000.0;
+    }
+}
