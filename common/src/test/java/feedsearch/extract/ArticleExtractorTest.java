@@ -1,0 +1,135 @@
+package feedsearch.extract;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.feed.FeedEntry;
+import feedsearch.http.HttpFetcher;
+import feedsearch.testing.FeedServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ArticleExtractorTest {
+    private static final String ARTICLE = "Plenty of words about a subject worth reading. ".repeat(20);
+    private final FeedServer server = new FeedServer();
+    private final HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 64 * 1024, "feedsearch-test");
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Article extract(String html, String selector) throws ExtractException {
+        server.serve("/post", "text/html; charset=utf-8", html);
+        return new ArticleExtractor(http, selector, 64 * 1024).extract(entry("", ""));
+    }
+
+    private FeedEntry entry(String summary, String content) {
+        return new FeedEntry(server.uri("/post"), "A post", null, summary, content);
+    }
+
+    @Test
+    void fullFeedContentIsUsedWithoutFetchingThePage() throws Exception {
+        Article article = new ArticleExtractor(http, null, 1024).extract(entry("teaser", "<p>" + ARTICLE + "</p>"));
+
+        assertEquals(Article.Source.FEED_CONTENT, article.source());
+        assertEquals(ARTICLE.strip(), article.text());
+        assertEquals(0, server.hits("/post"));
+    }
+
+    @Test
+    void teaserContentSendsUsToThePage() throws Exception {
+        server.serve("/post", "text/html", "<html><body><article><p>" + ARTICLE + "</p></article></body></html>");
+        String teaser = "<p>" + "Some words. ".repeat(150) + "Continue reading &rarr;</p>";
+
+        Article article = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", teaser));
+
+        assertEquals(Article.Source.PAGE, article.source());
+        assertEquals(1, server.hits("/post"));
+    }
+
+    @Test
+    void commonContainerWinsOverNavigationAndScripts() throws Exception {
+        Article article = extract("""
+                <html><head><title>T</title><style>body { color: red }</style></head><body>
+                <nav>Home About Archive</nav>
+                <div class="entry-content"><h2>Heading</h2><p>%s</p><script>alert('x')</script><p>Second paragraph here.</p></div>
+                <footer>Copyright</footer></body></html>""".formatted(ARTICLE), null);
+
+        assertTrue(article.text().startsWith("Heading\n\nPlenty of words"), article.text());
+        assertTrue(article.text().endsWith("Second paragraph here."), article.text());
+        assertFalse(article.text().contains("alert"));
+        assertFalse(article.text().contains("Home About"));
+        assertFalse(article.text().contains("color: red"));
+    }
+
+    @Test
+    void withoutAContainerTheLargestTextBlockIsTaken() throws Exception {
+        Article article = extract("""
+                <html><body><div id="side"><p>Links and a short bio.</p></div>
+                <div id="story"><p>%s</p><p>More of the story.</p></div></body></html>""".formatted(ARTICLE), null);
+
+        assertTrue(article.text().startsWith("Plenty of words"), article.text());
+        assertFalse(article.text().contains("short bio"));
+    }
+
+    @Test
+    void selectorPicksTheBodyAndAMissOrBadSelectorIsAClearError() throws Exception {
+        String html = "<html><body><div class='a'><p>Not this.</p></div><div class='b'><p>" + ARTICLE + "</p></div></body></html>";
+        assertTrue(extract(html, "div.b").text().startsWith("Plenty"));
+
+        ExtractException miss = assertThrows(ExtractException.class, () -> extract(html, "div.missing"));
+        assertTrue(miss.getMessage().contains("selector 'div.missing' matched nothing"), miss.getMessage());
+
+        FeedsearchException bad = assertThrows(FeedsearchException.class, () -> new ArticleExtractor(http, "div[", 1024));
+        assertEquals(ExitCode.USAGE, bad.exitCode());
+    }
+
+    @Test
+    void declaredAndMetaCharsetsAreHonoured() throws Exception {
+        String text = "Crème brûlée à la façon de grand-mère. " + ARTICLE;
+        server.serve("/post", "text/html; charset=ISO-8859-1",
+                ("<html><body><article><p>" + text + "</p></article></body></html>").getBytes(StandardCharsets.ISO_8859_1));
+        Article latin1 = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", ""));
+        assertTrue(latin1.text().startsWith("Crème brûlée à la façon"), latin1.text());
+
+        server.serve("/post", "text/html",
+                ("<html><head><meta charset=\"windows-1252\"></head><body><article><p>" + text + "</p></article></body></html>")
+                        .getBytes(java.nio.charset.Charset.forName("windows-1252")));
+        Article cp1252 = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", ""));
+        assertTrue(cp1252.text().startsWith("Crème brûlée"), cp1252.text());
+    }
+
+    @Test
+    void brokenBytesBecomeReplacementCharactersNotFailures() throws Exception {
+        byte[] page = ("<html><body><article><p>" + ARTICLE + "</p><p>bad \u0000</p></article></body></html>")
+                .getBytes(StandardCharsets.UTF_8);
+        page[page.length - 30] = (byte) 0xC3; // a lone UTF-8 lead byte
+        server.serve("/post", "text/html; charset=utf-8", page);
+
+        Article article = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", ""));
+
+        assertTrue(article.text().startsWith("Plenty"));
+    }
+
+    @Test
+    void missingHugeAndEmptyPagesAreOneLineFailures() {
+        ExtractException missing = assertThrows(ExtractException.class,
+                () -> new ArticleExtractor(http, null, 1024).extract(new FeedEntry(server.uri("/gone"), "t", null, "", "")));
+        assertTrue(missing.getMessage().endsWith("/gone: HTTP 404"), missing.getMessage());
+
+        ExtractException huge = assertThrows(ExtractException.class,
+                () -> extract("<html><body><p>" + "x".repeat(100_000) + "</p></body></html>", null));
+        assertTrue(huge.getMessage().contains("size cap"), huge.getMessage());
+
+        ExtractException empty = assertThrows(ExtractException.class, () -> extract("<html><body></body></html>", null));
+        assertTrue(empty.getMessage().contains("no article text found"), empty.getMessage());
+    }
+}

@@ -1,0 +1,150 @@
+package feedsearch.feed;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.http.HttpFetcher;
+import feedsearch.testing.FeedServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FeedReaderTest {
+    @TempDir
+    Path dir;
+    private final FeedServer server = new FeedServer();
+    private final FeedReader reader = new FeedReader(new HttpFetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test"));
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Feed readFile(String xml) throws Exception {
+        Path file = dir.resolve("feed.xml");
+        Files.writeString(file, xml);
+        return reader.read(FeedReader.locate(file.toString()), null, null);
+    }
+
+    @Test
+    void readsRss091WithItsDoctype() throws Exception {
+        Feed feed = readFile("""
+                <?xml version="1.0"?>
+                <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+                <rss version="0.91"><channel><title>Old</title><link>https://old.example/</link><description>d</description>
+                <item><title>First</title><link>https://old.example/1</link><description>Short</description></item>
+                </channel></rss>""");
+        assertEquals(1, feed.entries().size());
+        assertEquals(URI.create("https://old.example/1"), feed.entries().get(0).link());
+    }
+
+    @Test
+    void readsRss10Rdf() throws Exception {
+        Feed feed = readFile("""
+                <?xml version="1.0"?>
+                <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+                         xmlns:dc="http://purl.org/dc/elements/1.1/">
+                  <channel rdf:about="https://rdf.example/"><title>RDF</title><link>https://rdf.example/</link><description>d</description></channel>
+                  <item rdf:about="https://rdf.example/a"><title>A</title><link>https://rdf.example/a</link>
+                    <description>About A</description><dc:date>2023-05-06T07:08:09Z</dc:date></item>
+                </rdf:RDF>""");
+        FeedEntry entry = feed.entries().get(0);
+        assertEquals("A", entry.title());
+        assertEquals(Instant.parse("2023-05-06T07:08:09Z"), entry.published());
+    }
+
+    @Test
+    void readsRss20FullContentAndAtomSummaries() throws Exception {
+        Feed rss = readFile("""
+                <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>R</title>
+                <item><title>T</title><link>https://r.example/t</link><pubDate>Mon, 08 Jan 2024 09:00:00 +0000</pubDate>
+                <description>teaser</description><content:encoded><![CDATA[<p>whole text</p>]]></content:encoded></item>
+                </channel></rss>""");
+        assertEquals("teaser", rss.entries().get(0).summaryHtml());
+        assertEquals("<p>whole text</p>", rss.entries().get(0).contentHtml());
+        assertEquals(Instant.parse("2024-01-08T09:00:00Z"), rss.entries().get(0).published());
+
+        Feed atom = readFile("""
+                <feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>
+                <entry><title>E</title><id>tag:a.example,2024:e</id><link rel="alternate" href="https://a.example/e"/>
+                <updated>2024-01-02T00:00:00Z</updated><summary type="html">&lt;p&gt;sum&lt;/p&gt;</summary></entry></feed>""");
+        FeedEntry e = atom.entries().get(0);
+        assertEquals(URI.create("https://a.example/e"), e.link());
+        assertEquals("<p>sum</p>", e.summaryHtml());
+        assertEquals("", e.contentHtml());
+    }
+
+    @Test
+    void relativeLinksResolveAgainstTheFeedUrl() throws Exception {
+        server.serve("/blog/feed.xml", "application/rss+xml", """
+                <rss version="2.0"><channel><title>R</title>
+                <item><title>T</title><link>/blog/posts/t.html</link><description>x</description></item></channel></rss>""");
+        Feed feed = reader.read(server.uri("/blog/feed.xml"), null, null);
+        assertEquals(server.uri("/blog/posts/t.html"), feed.entries().get(0).link());
+    }
+
+    @Test
+    void externalEntitiesAreNeverResolved() throws Exception {
+        Path secret = dir.resolve("secret.txt");
+        Files.writeString(secret, "TOP-SECRET-CONTENT");
+        String xml = """
+                <?xml version="1.0"?>
+                <!DOCTYPE rss [<!ENTITY xxe SYSTEM "%s">]>
+                <rss version="2.0"><channel><title>x</title>
+                <item><title>T &xxe;</title><link>https://x.example/1</link><description>d &xxe;</description></item>
+                </channel></rss>""".formatted(secret.toUri());
+        try {
+            Feed feed = readFile(xml);
+            assertFalse(feed.entries().get(0).title().contains("TOP-SECRET"));
+            assertFalse(feed.entries().get(0).summaryHtml().contains("TOP-SECRET"));
+        } catch (FeedException rejected) {
+            assertFalse(rejected.getMessage().contains("TOP-SECRET"));
+        }
+    }
+
+    @Test
+    void malformedAndMissingFeedsGiveOneLineReasons() {
+        FeedException malformed = assertThrows(FeedException.class, () -> readFile("<rss><channel><item>"));
+        assertTrue(malformed.getMessage().contains("is not a valid RSS or Atom feed"), malformed.getMessage());
+        assertFalse(malformed.getMessage().contains("\n"));
+
+        FeedException html = assertThrows(FeedException.class, () -> readFile("<html><body>not a feed</body></html>"));
+        assertTrue(html.getMessage().contains("is not a valid RSS or Atom feed"), html.getMessage());
+
+        FeedException missing = assertThrows(FeedException.class,
+                () -> reader.read(dir.resolve("nope.xml").toUri(), null, null));
+        assertTrue(missing.getMessage().contains("feed file not found"), missing.getMessage());
+
+        FeedException notFound = assertThrows(FeedException.class, () -> reader.read(server.uri("/gone.xml"), null, null));
+        assertTrue(notFound.getMessage().contains("HTTP 404"), notFound.getMessage());
+    }
+
+    @Test
+    void conditionalGetReturnsNotModified() throws Exception {
+        server.serve("/f.xml", "application/rss+xml", "<rss version=\"2.0\"><channel><title>R</title></channel></rss>");
+        Feed first = reader.read(server.uri("/f.xml"), null, null);
+        Feed second = reader.read(server.uri("/f.xml"), first.etag(), first.lastModified());
+
+        assertFalse(first.notModified());
+        assertTrue(second.notModified());
+    }
+
+    @Test
+    void locateAcceptsUrlsAndPathsAndRejectsOtherSchemes() throws IOException {
+        assertEquals(URI.create("https://x.example/feed"), FeedReader.locate("https://x.example/feed"));
+        assertEquals("file", FeedReader.locate("samples/feed.xml").getScheme());
+        FeedsearchException ftp = assertThrows(FeedsearchException.class, () -> FeedReader.locate("ftp://x.example/feed"));
+        assertEquals(ExitCode.USAGE, ftp.exitCode());
+    }
+}

@@ -1,0 +1,114 @@
+package feedsearch.store;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocalStoreTest {
+    @TempDir
+    Path dir;
+
+    private static float[] unit(int dims, int axis) {
+        float[] v = new float[dims];
+        v[axis] = 1f;
+        return v;
+    }
+
+    private static PostRecord post(String id, int chunks) {
+        return new PostRecord(id, "https://x.example/" + id, "Title " + id, "feed-a",
+                Instant.parse("2024-01-01T00:00:00Z"), "hash-" + chunks, chunks, Instant.now());
+    }
+
+    private static List<StoredPassage> passages(int n, int axis) {
+        List<StoredPassage> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new StoredPassage(i, "passage " + i, unit(4, axis)));
+        }
+        return list;
+    }
+
+    @Test
+    void replacingAPostLeavesNoOldPassages() {
+        try (LocalStore store = LocalStore.openForWriting(dir)) {
+            store.prepare("local", "m", 4);
+            store.replacePost(post("p1", 5), passages(5, 0));
+            store.replacePost(post("p2", 2), passages(2, 1));
+            assertEquals(7, store.status().passages());
+
+            store.replacePost(post("p1", 2), passages(2, 0));
+
+            assertEquals(4, store.status().passages());
+            assertEquals(2, store.status().posts());
+            assertEquals(2, store.post("p1").orElseThrow().chunks());
+            List<PassageMatch> p1 = store.nearest(unit(4, 0), 10, SearchFilter.NONE).stream()
+                    .filter(m -> m.postId().equals("p1")).toList();
+            assertEquals(2, p1.size());
+            assertEquals(1.0, p1.get(0).score(), 1e-6);
+        }
+    }
+
+    @Test
+    void writesSurviveReopeningAndReadersSeeThem() {
+        try (LocalStore store = LocalStore.openForWriting(dir)) {
+            store.prepare("local", "m", 4);
+            store.replacePost(post("p1", 1), passages(1, 2));
+        }
+        try (LocalStore reader = LocalStore.openForReading(dir)) {
+            assertEquals("m", reader.meta().orElseThrow().model());
+            assertEquals(1, reader.nearest(unit(4, 2), 5, SearchFilter.NONE).size());
+        }
+    }
+
+    @Test
+    void anotherModelIsRefusedWithTheFix() {
+        try (LocalStore store = LocalStore.openForWriting(dir)) {
+            store.prepare("local", "m", 4);
+            assertEquals("m", store.prepare("local", "m", 4).model());
+
+            FeedsearchException e = assertThrows(FeedsearchException.class, () -> store.prepare("openai", "big", 1536));
+
+            assertEquals(ExitCode.INCOMPATIBLE_INDEX, e.exitCode());
+            assertTrue(e.getMessage().contains("holds local/m vectors") && e.getMessage().contains("--embedder local --model m"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aSecondWriterIsLockedOut() {
+        try (LocalStore first = LocalStore.openForWriting(dir)) {
+            FeedsearchException e = assertThrows(FeedsearchException.class, () -> LocalStore.openForWriting(dir));
+            assertEquals(ExitCode.LOCKED, e.exitCode());
+            assertTrue(e.getMessage().contains("is locked"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readingAMissingStoreSaysRunIngestFirst() {
+        FeedsearchException e = assertThrows(FeedsearchException.class, () -> LocalStore.openForReading(dir.resolve("none")));
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertTrue(e.getMessage().contains("run ingest first"), e.getMessage());
+    }
+
+    @Test
+    void dropRemovesEverything() {
+        Path index = dir.resolve("index");
+        try (LocalStore store = LocalStore.openForWriting(index)) {
+            store.prepare("local", "m", 4);
+            store.replacePost(post("p1", 1), passages(1, 0));
+            store.drop();
+        }
+        assertFalse(Files.exists(index));
+    }
+}
