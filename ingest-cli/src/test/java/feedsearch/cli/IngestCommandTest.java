@@ -1,0 +1,141 @@
+package feedsearch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.testing.CommandRun;
+import feedsearch.testing.FeedServer;
+import feedsearch.testing.SampleFeed;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IngestCommandTest {
+    @TempDir
+    Path dir;
+
+    private CommandRun ingest(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--store-path";
+        all[1] = dir.resolve("index").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return CommandRun.of(new IngestCommand(), all);
+    }
+
+    private static void assertOneLineError(CommandRun run, String expected) {
+        assertTrue(run.err().contains(expected), run.toString());
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run);
+    }
+
+    @Test
+    void helpHasExamplesAndExitCodes() {
+        CommandRun help = CommandRun.of(new IngestCommand(), "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("Examples:") && help.out().contains("ingest --feed samples/feed.xml"), help.out());
+        assertTrue(help.out().contains("5  another ingest holds the index lock"), help.out());
+
+        CommandRun version = CommandRun.of(new IngestCommand(), "--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("ingest (feedsearch) 0."), version.out());
+    }
+
+    @Test
+    void usageMistakesExitTwo() {
+        assertOneLineError(ingest(), "no feed given");
+        assertEquals(2, ingest().exitCode());
+        assertEquals(2, ingest("--feed", "x.xml", "--bogus").exitCode());
+        assertEquals(2, ingest("--feed", "ftp://x.example/feed").exitCode());
+        assertEquals(2, ingest("--feed", "x.xml", "--since", "last tuesday").exitCode());
+        assertEquals(2, ingest("--feed", "x.xml", "--selector", "div[").exitCode());
+        assertEquals(2, CommandRun.of(new IngestCommand(), "drop").exitCode());
+    }
+
+    @Test
+    void sampleFeedIngestsThenReportsUnchanged() throws Exception {
+        CommandRun first = ingest("--feed", SampleFeed.path().toString());
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.out().contains("ingest: 12 added, 0 updated, 0 unchanged, 0 failed"), first.out());
+        assertTrue(first.err().contains("using local store " + dir.resolve("index")), first.err());
+
+        CommandRun second = ingest("--feed", SampleFeed.path().toString(), "--json");
+        assertEquals(0, second.exitCode(), second.toString());
+        ObjectMapper json = new ObjectMapper();
+        String[] lines = second.out().strip().split("\n");
+        assertEquals(13, lines.length);
+        for (int i = 0; i < 12; i++) {
+            assertEquals("unchanged", json.readTree(lines[i]).get("status").asText());
+        }
+        JsonNode summary = json.readTree(lines[12]);
+        assertEquals(12, summary.get("unchanged").asInt());
+        assertEquals(0, summary.get("added").asInt());
+
+        CommandRun status = CommandRun.of(new IngestCommand(), "status", "--json", "--store-path", dir.resolve("index").toString());
+        JsonNode s = json.readTree(status.out());
+        assertEquals(12, s.get("posts").asInt());
+        assertEquals("all-minilm-l6-v2-q", s.get("model").asText());
+        assertEquals(384, s.get("dimension").asInt());
+    }
+
+    @Test
+    void badFeedsExitOneWithClearMessagesAndKeepStoredPosts() throws Exception {
+        assertEquals(0, ingest("--feed", SampleFeed.path().toString(), "--quiet").exitCode());
+        Path malformed = dir.resolve("broken.xml");
+        Files.writeString(malformed, "<rss><channel><item><title>oops");
+
+        CommandRun broken = ingest("--feed", malformed.toString());
+        assertEquals(1, broken.exitCode(), broken.toString());
+        assertOneLineError(broken, "failed: feed " + malformed.toUri() + " is not a valid RSS or Atom feed");
+
+        CommandRun missing = ingest("--feed", dir.resolve("missing.xml").toString());
+        assertEquals(1, missing.exitCode());
+        assertOneLineError(missing, "feed file not found");
+
+        FeedServer closed = new FeedServer();
+        closed.close();
+        CommandRun refused = ingest("--feed", closed.base() + "/feed.xml", "--timeout", "2");
+        assertEquals(1, refused.exitCode());
+        assertOneLineError(refused, "connection refused");
+
+        CommandRun status = CommandRun.of(new IngestCommand(), "status", "--store-path", dir.resolve("index").toString());
+        assertTrue(status.out().contains("posts:     12"), status.out());
+    }
+
+    @Test
+    void deadPostPageIsListedAndExitsOne() {
+        try (FeedServer server = new FeedServer()) {
+            String article = "<p>" + "A paragraph with enough words to be an article. ".repeat(20) + "</p>";
+            server.serve("/feed.xml", "application/rss+xml", """
+                    <rss version="2.0"><channel><title>T</title>
+                    <item><title>Alive</title><link>%1$s/alive</link><description>teaser</description></item>
+                    <item><title>Dead</title><link>%1$s/dead</link><description>teaser</description></item>
+                    <item><title>Blank</title><link>%1$s/blank</link><description>teaser</description></item>
+                    </channel></rss>""".formatted(server.base()));
+            server.serve("/alive", "text/html", "<html><body><article>" + article + "</article></body></html>");
+            server.serve("/blank", "text/html", "<html><body><article></article></body></html>");
+
+            CommandRun run = ingest("--feed", server.base() + "/feed.xml");
+
+            assertEquals(1, run.exitCode(), run.toString());
+            assertOneLineError(run, "failed: " + server.base() + "/dead: HTTP 404");
+            assertOneLineError(run, "failed: " + server.base() + "/blank: no article text found");
+            assertTrue(run.out().contains("1 added, 0 updated, 0 unchanged, 2 failed"), run.out());
+        }
+    }
+
+    @Test
+    void dropNeedsYesAndRemovesTheStore() {
+        assertEquals(0, ingest("--feed", SampleFeed.path().toString(), "--quiet").exitCode());
+        String store = dir.resolve("index").toString();
+
+        assertEquals(2, CommandRun.of(new IngestCommand(), "drop", "--store-path", store).exitCode());
+        CommandRun drop = CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", store);
+        assertEquals(0, drop.exitCode(), drop.toString());
+        assertFalse(Files.exists(dir.resolve("index")));
+        assertEquals(3, CommandRun.of(new IngestCommand(), "status", "--store-path", store).exitCode());
+    }
+}

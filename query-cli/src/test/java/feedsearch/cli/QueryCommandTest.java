@@ -1,0 +1,111 @@
+package feedsearch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.embed.LocalEmbedder;
+import feedsearch.extract.ArticleExtractor;
+import feedsearch.feed.FeedReader;
+import feedsearch.http.HttpFetcher;
+import feedsearch.ingest.FeedRequest;
+import feedsearch.ingest.IngestListener;
+import feedsearch.ingest.IngestOptions;
+import feedsearch.ingest.Ingester;
+import feedsearch.store.LocalStore;
+import feedsearch.testing.CommandRun;
+import feedsearch.testing.SampleFeed;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QueryCommandTest {
+    @TempDir
+    static Path dir;
+    private static String store;
+
+    @BeforeAll
+    static void ingestSample() {
+        Path index = dir.resolve("index");
+        store = index.toString();
+        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test");
+        try (LocalStore local = LocalStore.openForWriting(index)) {
+            new Ingester(local, new LocalEmbedder(), new FeedReader(http), new ArticleExtractor(http, null, 1 << 20),
+                    IngestListener.NONE, Clock.systemUTC())
+                    .run(List.of(FeedRequest.of(FeedReader.locate(SampleFeed.path().toString()), "sample")), IngestOptions.DEFAULTS);
+        }
+    }
+
+    private static CommandRun query(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--store-path";
+        all[1] = store;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return CommandRun.of(new QueryCommand(), all);
+    }
+
+    @Test
+    void jsonFormatIsOneParseableObjectPerLineWithStableFields() throws Exception {
+        CommandRun run = query("--format", "json", "-k", "4", "how", "do", "I", "build", "a", "bot");
+
+        assertEquals(0, run.exitCode(), run.toString());
+        String[] lines = run.out().strip().split("\n");
+        assertEquals(4, lines.length);
+        ObjectMapper mapper = new ObjectMapper();
+        for (int i = 0; i < lines.length; i++) {
+            JsonNode hit = mapper.readTree(lines[i]);
+            List<String> fields = new java.util.ArrayList<>();
+            hit.fieldNames().forEachRemaining(fields::add);
+            assertEquals(List.of("rank", "score", "title", "url", "published", "feed", "snippet"), fields);
+            assertEquals(i + 1, hit.get("rank").asInt());
+            assertTrue(hit.get("score").isNumber());
+            assertEquals("sample", hit.get("feed").asText());
+            Instant.parse(hit.get("published").asText());
+            assertFalse(hit.get("snippet").asText().isBlank());
+        }
+        assertTrue(mapper.readTree(lines[0]).get("url").asText().contains("team-chat-bot"), lines[0]);
+    }
+
+    @Test
+    void tableAndUrlFormats() {
+        CommandRun table = query("sourdough starter", "--snippet");
+        assertEquals(0, table.exitCode(), table.toString());
+        assertTrue(table.out().startsWith(" 1  0."), table.out());
+        assertTrue(table.out().contains("Sourdough from scratch"), table.out());
+        assertEquals(5, table.out().lines().filter(l -> l.matches("^\\s?\\d+ {2}.*")).count(), table.out());
+
+        CommandRun urls = query("--format", "urls", "-k", "2", "bike puncture");
+        assertEquals(2, urls.out().strip().split("\n").length);
+        assertTrue(urls.out().startsWith("https://workbench.example.org/2024/03/roadside-flat-tyre/"), urls.out());
+    }
+
+    @Test
+    void anotherModelThanTheIndexHoldsExitsFourWithTheFix() {
+        CommandRun run = query("--model", "text-embedding-3-small", "bots");
+
+        assertEquals(4, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("--embedder local --model all-minilm-l6-v2-q"), run.err());
+    }
+
+    @Test
+    void noIndexExitsThreeAndUsageMistakesExitTwo() {
+        CommandRun none = CommandRun.of(new QueryCommand(), "--store-path", dir.resolve("nothing").toString(), "bots");
+        assertEquals(3, none.exitCode());
+        assertTrue(none.err().contains("run ingest first"), none.err());
+
+        assertEquals(2, query().exitCode());
+        assertEquals(2, query("-k", "0", "bots").exitCode());
+        assertEquals(2, query("--format", "xml", "bots").exitCode());
+        CommandRun help = CommandRun.of(new QueryCommand(), "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("Examples:"), help.out());
+    }
+}
