@@ -53,7 +53,8 @@ final class IngestProgress implements IngestListener {
             clearBar();
             err.println("failed: " + post.error());
         } else if (!json && !quiet && !terminal) {
-            err.println(String.format("%-12s %s (%s)", post.status().label(), post.title(), post.url()));
+            String passages = post.passages() > 0 ? ", " + post.passages() + " passages" : "";
+            err.println(String.format("%-12s %s (%s%s)", post.status().label(), post.title(), post.url(), passages));
         }
         drawBar();
     }
