@@ -8,9 +8,13 @@ import feedsearch.http.HttpFetcher;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.LocalStore;
 import feedsearch.store.VectorStore;
+import feedsearch.store.redis.RedisEndpoint;
+import feedsearch.store.redis.RedisOptions;
+import feedsearch.store.redis.RedisStores;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,33 +22,64 @@ import java.util.Optional;
  * Everything a run is configured with, from flags and the environment, and the one place that
  * turns it into the parts the pipeline is built from.
  *
- * @param index     index name; also the local store's directory name
+ * @param index     index name; the local store's directory name, and the Redis index and key prefix of records
+ * @param store     {@code local}, {@code redis}, a redis:// URL, or null to choose from the environment
  * @param storePath the local store's directory; null for the default under XDG_DATA_HOME
+ * @param redisUrl  {@code --redis}; null for REDIS_URL or REDIS_HOST and friends
  * @param embedder  requested embedder; null for the index's own (query) or {@code local} (ingest)
  * @param model     requested model; null for the embedder's default or the index's own
  */
-public record Settings(String index, Path storePath, String embedder, String model, Duration httpTimeout,
-                       long maxPageBytes, String userAgent, Map<String, String> env) {
+public record Settings(String index, String store, Path storePath, String redisUrl, RedisOptions redis, String embedder,
+                       String model, Duration httpTimeout, long maxPageBytes, String userAgent, Map<String, String> env) {
 
     public static final String DEFAULT_INDEX = "posts";
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(20);
     public static final long DEFAULT_MAX_PAGE_BYTES = 10L * 1024 * 1024;
 
     public static Settings defaults(Map<String, String> env, String version) {
-        return new Settings(DEFAULT_INDEX, null, null, null, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_PAGE_BYTES,
-                "feedsearch/" + version + " (semantic search for feeds)", Map.copyOf(env));
+        return new Settings(DEFAULT_INDEX, null, null, null, RedisOptions.DEFAULTS, null, null, DEFAULT_HTTP_TIMEOUT,
+                DEFAULT_MAX_PAGE_BYTES, "feedsearch/" + version + " (semantic search for feeds)", Map.copyOf(env));
     }
 
-    public Settings withStore(String index, Path storePath) {
-        return new Settings(index, storePath, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+    public Settings withStore(String index, String store, Path storePath, String redisUrl) {
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+    }
+
+    public Settings withRedis(RedisOptions redis) {
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
     }
 
     public Settings withEmbedder(String embedder, String model) {
-        return new Settings(index, storePath, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
     }
 
     public Settings withHttp(Duration httpTimeout, long maxPageBytes) {
-        return new Settings(index, storePath, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+    }
+
+    /**
+     * Redis when {@code --store} says so, or when nothing says local and {@code --redis},
+     * REDIS_URL or REDIS_HOST names a server; the local store otherwise.
+     */
+    public boolean usesRedis() {
+        if (store != null) {
+            String s = store.toLowerCase(Locale.ROOT);
+            if (s.equals("local")) {
+                return false;
+            }
+            if (s.equals("redis") || s.startsWith("redis://") || s.startsWith("rediss://")) {
+                return true;
+            }
+            throw new FeedsearchException(ExitCode.USAGE, "--store takes local, redis, or a redis:// URL");
+        }
+        return redisUrl != null || RedisEndpoint.configuredIn(env);
+    }
+
+    public RedisEndpoint redisEndpoint() {
+        if (store != null && store.contains("://")) {
+            return RedisEndpoint.fromUrl(store, env);
+        }
+        return redisUrl != null ? RedisEndpoint.fromUrl(redisUrl, env) : RedisEndpoint.fromEnvironment(env);
     }
 
     /** The local store's directory: {@code --store-path}, else {@code $XDG_DATA_HOME/feedsearch/<index>}. */
@@ -58,12 +93,13 @@ public record Settings(String index, Path storePath, String embedder, String mod
         return data.resolve("feedsearch").resolve(index).toAbsolutePath().normalize();
     }
 
+    /** Opens the store for an ingest: takes its lock. */
     public VectorStore openStoreForWriting() {
-        return LocalStore.openForWriting(localStorePath());
+        return usesRedis() ? RedisStores.open(redisEndpoint(), index, redis, true) : LocalStore.openForWriting(localStorePath());
     }
 
     public VectorStore openStoreForReading() {
-        return LocalStore.openForReading(localStorePath());
+        return usesRedis() ? RedisStores.open(redisEndpoint(), index, redis, false) : LocalStore.openForReading(localStorePath());
     }
 
     public HttpFetcher httpFetcher() {
@@ -75,7 +111,7 @@ public record Settings(String index, Path storePath, String embedder, String mod
      * A mismatch with the index is caught by the store, which knows its dimension too.
      */
     public Embedder embedderForIngest(Optional<IndexMeta> existing) {
-        if (embedder == null && model == null && existing.isPresent()) {
+        if (embedder == null && model == null && existing.isPresent() && existing.get().recordsEmbedder()) {
             return createEmbedder(existing.get().embedder(), existing.get().model());
         }
         return createEmbedder(embedder != null ? embedder : LocalEmbedder.NAME, model);
@@ -83,9 +119,18 @@ public record Settings(String index, Path storePath, String embedder, String mod
 
     /**
      * The embedder that reads the index's vectors: the one recorded in it. Asking for another
-     * is an error that names the right flags, never an empty ranking.
+     * is an error that names the right flags, never an empty ranking. An index that records
+     * none (built outside feedsearch) needs the user to name it.
      */
     public Embedder embedderFor(IndexMeta meta) {
+        if (!meta.recordsEmbedder()) {
+            if (embedder == null) {
+                throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "index '" + index + "' records no embedder"
+                        + " (it was not built by feedsearch); its vectors have " + meta.dimension() + " dimensions, "
+                        + meta.metric() + ": name the model that made them, e.g. --embedder openai --model text-embedding-ada-002");
+            }
+            return createEmbedder(embedder, model);
+        }
         boolean otherEmbedder = embedder != null && !embedder.equals(meta.embedder());
         boolean otherModel = model != null && !model.equals(meta.model());
         if (otherEmbedder || otherModel) {

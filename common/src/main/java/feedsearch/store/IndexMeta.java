@@ -10,19 +10,27 @@ import java.util.Optional;
  * posts were, and so that a mismatch is an error rather than a silently useless ranking.
  */
 public record IndexMeta(String engine, String embedder, String model, int dimension, String metric,
-                        String algorithm, int schemaVersion, Instant created) {
+                        String algorithm, String vectorType, int schemaVersion, Instant created) {
     public static final int SCHEMA_VERSION = 1;
 
-    /** Why vectors of this embedder and model cannot go into or query this index; empty if they can. */
+    /**
+     * Why vectors of this embedder and model cannot go into or query this index; empty if they
+     * can. An index built outside feedsearch records no embedder: only its dimension is checked.
+     */
     public Optional<String> incompatibility(String wantedEmbedder, String wantedModel, int wantedDimension) {
         List<String> differences = new ArrayList<>();
-        if (!embedder.equals(wantedEmbedder) || !model.equals(wantedModel)) {
+        if (recordsEmbedder() && (!embedder.equals(wantedEmbedder) || !model.equals(wantedModel))) {
             differences.add("it holds " + embedder + "/" + model + " vectors, not " + wantedEmbedder + "/" + wantedModel);
         }
         if (wantedDimension > 0 && dimension != wantedDimension) {
             differences.add("its vectors have " + dimension + " dimensions, not " + wantedDimension);
         }
         return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
+    }
+
+    /** False for an index built outside feedsearch, such as the source blog post's. */
+    public boolean recordsEmbedder() {
+        return embedder != null && model != null;
     }
 
     /** The flags that select this index's embedder, for messages that tell the user a fix. */

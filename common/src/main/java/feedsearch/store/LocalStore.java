@@ -124,7 +124,7 @@ public final class LocalStore implements VectorStore {
     public Optional<IndexMeta> meta() {
         return findOne(new TermQuery(new Term(ID, "meta"))).map(d -> new IndexMeta(
                 d.get("engine"), d.get("embedder"), d.get("model"), intOf(d, "dimension"), d.get("metric"),
-                d.get("algorithm"), intOf(d, "schema_version"), instantOf(d, "created")));
+                d.get("algorithm"), "float32", intOf(d, "schema_version"), instantOf(d, "created")));
     }
 
     @Override
@@ -137,7 +137,7 @@ public final class LocalStore implements VectorStore {
             });
             return existing.get();
         }
-        IndexMeta wanted = new IndexMeta(ENGINE, embedder, model, dimension, "cosine", "hnsw",
+        IndexMeta wanted = new IndexMeta(ENGINE, embedder, model, dimension, "cosine", "hnsw", "float32",
                 IndexMeta.SCHEMA_VERSION, Instant.now());
         Document d = new Document();
         d.add(new StringField(KIND, "meta", Field.Store.YES));
@@ -261,6 +261,12 @@ public final class LocalStore implements VectorStore {
             feeds.sort(Comparator.comparing(FeedState::url));
             return new StoreStatus(describe(), meta().orElse(null), posts, passages, feeds);
         });
+    }
+
+    @Override
+    public IndexHealth health() {
+        // Lucene indexes a document in the same call that adds it, or fails that call.
+        return new IndexHealth(search(s -> (long) s.count(new TermQuery(new Term(KIND, "passage")))), 100.0, 0, null);
     }
 
     @Override

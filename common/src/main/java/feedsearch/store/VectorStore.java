@@ -37,6 +37,9 @@ public interface VectorStore extends AutoCloseable {
 
     StoreStatus status();
 
+    /** Read after an ingest: a store that silently failed to index passages is an error. */
+    IndexHealth health();
+
     /** Removes the index and every record of it. */
     void drop();
 

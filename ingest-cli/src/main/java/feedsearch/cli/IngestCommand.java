@@ -94,6 +94,9 @@ public final class IngestCommand extends FeedsearchCommand {
     @Mixin
     EmbedderOptions embedderOptions;
 
+    @Mixin
+    IndexLayoutOptions layoutOptions;
+
     public static void main(String[] args) {
         System.exit(run(new IngestCommand(), args));
     }
@@ -107,7 +110,7 @@ public final class IngestCommand extends FeedsearchCommand {
         if (limit < 0 || timeoutSeconds < 1 || maxPageMiB < 1) {
             throw usage("--limit, --timeout and --max-page-size take positive numbers");
         }
-        Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()))
+        Settings settings = layoutOptions.applyTo(embedderOptions.applyTo(storeOptions.applyTo(baseSettings())))
                 .withHttp(Duration.ofSeconds(timeoutSeconds), maxPageMiB * 1024L * 1024L);
         HttpFetcher http = settings.httpFetcher();
         ArticleExtractor extractor = new ArticleExtractor(http, selector, settings.maxPageBytes());

@@ -55,6 +55,10 @@ public final class QueryCommand extends FeedsearchCommand {
                     + "with rank, score, title, url, published, feed, snippet.")
     Format format;
 
+    @Option(names = "--ef-runtime", paramLabel = "N",
+            description = "Redis query engine, HNSW: candidates to consider (more is slower and more exact).")
+    Integer efRuntime;
+
     @Option(names = "--snippet", description = "Show the best passage's opening under each post in the table.")
     boolean snippet;
 
@@ -78,6 +82,7 @@ public final class QueryCommand extends FeedsearchCommand {
             throw usage("-k must be between 1 and 1000");
         }
         Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
+        settings = settings.withRedis(settings.redis().withEfRuntime(efRuntime));
         try (VectorStore store = settings.openStoreForReading()) {
             IndexMeta meta = store.meta().orElseThrow(() -> new feedsearch.FeedsearchException(
                     feedsearch.ExitCode.UNREACHABLE, store.describe() + " has no index yet: run ingest first"));

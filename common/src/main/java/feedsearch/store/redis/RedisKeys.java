@@ -1,0 +1,45 @@
+package feedsearch.store.redis;
+
+import feedsearch.Sha256;
+
+/**
+ * Key names of one index (DESIGN §2). A post's keys carry its id as a hash tag, {@code {id}}, so
+ * they share a cluster slot. Only passage keys start with the index's prefix; everything else
+ * lives under {@code <index>:} where the query engine's index does not look.
+ */
+public record RedisKeys(String index, String prefix) {
+    public static final String DEFAULT_PREFIX = "post:";
+
+    public String passage(String postId, int chunk) {
+        return prefix + "{" + postId + "}:" + chunk;
+    }
+
+    public String post(String postId) {
+        return index + ":post:{" + postId + "}";
+    }
+
+    public String postPattern() {
+        return index + ":post:*";
+    }
+
+    public String feed(String feedUrl) {
+        return index + ":feed:" + Sha256.hex(feedUrl).substring(0, 40);
+    }
+
+    public String feedPattern() {
+        return index + ":feed:*";
+    }
+
+    public String meta() {
+        return index + ":meta";
+    }
+
+    public String lock() {
+        return index + ":lock";
+    }
+
+    /** The vector set of a {@link VectorSetStore}. */
+    public String vectors() {
+        return index + ":vectors";
+    }
+}

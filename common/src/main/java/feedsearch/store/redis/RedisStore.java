@@ -1,0 +1,281 @@
+package feedsearch.store.redis;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.store.FeedState;
+import feedsearch.store.IndexMeta;
+import feedsearch.store.PostRecord;
+import feedsearch.store.StoreStatus;
+import feedsearch.store.StoredPassage;
+import feedsearch.store.VectorStore;
+import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What both Redis engines share: post, passage, feed and meta records in hashes (DESIGN §2), the
+ * ingest lock, and replacing a post in one MULTI/EXEC. Subclasses add the vector index: the
+ * query engine's ({@link RediSearchStore}) or a vector set ({@link VectorSetStore}).
+ */
+public abstract class RedisStore implements VectorStore {
+    protected final UnifiedJedis redis;
+    protected final RedisEndpoint endpoint;
+    protected final RedisKeys keys;
+    private final RedisLock lock;
+
+    protected RedisStore(UnifiedJedis redis, RedisEndpoint endpoint, RedisKeys keys, boolean write) {
+        this.redis = redis;
+        this.endpoint = endpoint;
+        this.keys = keys;
+        this.lock = write ? call(() -> RedisLock.acquire(redis, keys.lock(), describe())) : null;
+    }
+
+    /** {@code search} or {@code vectorset}, as recorded in the index's meta. */
+    public abstract String engine();
+
+    /** Creates the engine's index for new vectors; returns how it was built. */
+    protected abstract IndexMeta createIndex(String embedder, String model, int dimension);
+
+    /** Queues in {@code tx} whatever, beyond the passage hash, makes the passage searchable. */
+    protected abstract void indexPassage(AbstractTransaction tx, String passageKey, PostRecord post, StoredPassage passage);
+
+    /** Queues in {@code tx} the removal of a passage from the engine's index. */
+    protected abstract void unindexPassage(AbstractTransaction tx, String passageKey);
+
+    protected abstract long passageCount();
+
+    /** Drops the engine's index structures; the hashes go afterwards. */
+    protected abstract void dropIndex();
+
+    @Override
+    public String describe() {
+        return engine() + " index '" + keys.index() + "' on " + endpoint;
+    }
+
+    @Override
+    public Optional<IndexMeta> meta() {
+        Map<String, String> m = call(() -> redis.hgetAll(keys.meta()));
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new IndexMeta(m.get("engine"), m.get("embedder"), m.get("model"), Integer.parseInt(m.get("dim")),
+                m.get("metric"), m.get("algorithm"), m.get("vector_type"), Integer.parseInt(m.get("schema_version")),
+                Instant.ofEpochSecond(Long.parseLong(m.get("created")))));
+    }
+
+    @Override
+    public IndexMeta prepare(String embedder, String model, int dimension) {
+        Optional<IndexMeta> existing = meta();
+        if (existing.isPresent()) {
+            existing.get().incompatibility(embedder, model, dimension).ifPresent(why -> {
+                throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, describe() + " cannot take these vectors: " + why
+                        + ". Use " + existing.get().embedderFlags() + ", or start over with 'ingest drop --yes'");
+            });
+            return existing.get();
+        }
+        IndexMeta meta = createIndex(embedder, model, dimension);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("engine", meta.engine());
+        fields.put("embedder", meta.embedder());
+        fields.put("model", meta.model());
+        fields.put("dim", String.valueOf(meta.dimension()));
+        fields.put("metric", meta.metric());
+        fields.put("algorithm", meta.algorithm());
+        fields.put("vector_type", meta.vectorType());
+        fields.put("schema_version", String.valueOf(meta.schemaVersion()));
+        fields.put("created", String.valueOf(meta.created().getEpochSecond()));
+        call(() -> redis.hset(keys.meta(), fields));
+        return meta;
+    }
+
+    @Override
+    public Optional<PostRecord> post(String postId) {
+        Map<String, String> m = call(() -> redis.hgetAll(keys.post(postId)));
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PostRecord(postId, m.get("url"), m.get("title"), m.get("feed"), instant(m.get("published")),
+                m.get("content_hash"), Integer.parseInt(m.get("chunks")), instant(m.get("ingested_at"))));
+    }
+
+    @Override
+    public void replacePost(PostRecord post, List<StoredPassage> passages) {
+        int previousChunks = post(post.postId()).map(PostRecord::chunks).orElse(0);
+        List<Object> results = call(() -> {
+            try (AbstractTransaction tx = redis.multi()) {
+                return replaceInTransaction(tx, post, passages, previousChunks);
+            }
+        });
+        for (Object result : results) {
+            if (result instanceof JedisDataException e) {
+                throw new IllegalStateException("Redis refused part of the write of " + post.url() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<Object> replaceInTransaction(AbstractTransaction tx, PostRecord post, List<StoredPassage> passages,
+                                              int previousChunks) {
+        for (StoredPassage passage : passages) {
+            String key = keys.passage(post.postId(), passage.chunk());
+            tx.hset(bytes(key), passageFields(post, passage));
+            indexPassage(tx, key, post, passage);
+        }
+        for (int chunk = passages.size(); chunk < previousChunks; chunk++) {
+            String key = keys.passage(post.postId(), chunk);
+            tx.del(key);
+            unindexPassage(tx, key);
+        }
+        tx.hset(keys.post(post.postId()), postFields(post));
+        return tx.exec();
+    }
+
+    private static Map<byte[], byte[]> passageFields(PostRecord post, StoredPassage passage) {
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
+        fields.put(bytes("url"), bytes(post.url()));
+        fields.put(bytes("title"), bytes(post.title()));
+        fields.put(bytes("feed"), bytes(post.feed()));
+        if (post.published() != null) {
+            fields.put(bytes("published"), bytes(String.valueOf(post.published().getEpochSecond())));
+        }
+        fields.put(bytes("chunk"), bytes(String.valueOf(passage.chunk())));
+        fields.put(bytes("text"), bytes(passage.text()));
+        fields.put(bytes("embedding"), float32(passage.embedding()));
+        return fields;
+    }
+
+    private static Map<String, String> postFields(PostRecord post) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("url", post.url());
+        fields.put("title", post.title());
+        fields.put("feed", post.feed());
+        if (post.published() != null) {
+            fields.put("published", String.valueOf(post.published().getEpochSecond()));
+        }
+        fields.put("content_hash", post.contentHash());
+        fields.put("chunks", String.valueOf(post.chunks()));
+        fields.put("ingested_at", String.valueOf(post.ingestedAt().getEpochSecond()));
+        return fields;
+    }
+
+    @Override
+    public Optional<FeedState> feedState(String feedUrl) {
+        Map<String, String> m = call(() -> redis.hgetAll(keys.feed(feedUrl)));
+        return m.isEmpty() ? Optional.empty() : Optional.of(feedState(m));
+    }
+
+    private static FeedState feedState(Map<String, String> m) {
+        return new FeedState(m.get("url"), m.get("etag"), m.get("last_modified"), instant(m.get("last_run")),
+                Integer.parseInt(m.getOrDefault("entries", "0")));
+    }
+
+    @Override
+    public void saveFeedState(FeedState state) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("url", state.url());
+        fields.put("last_run", String.valueOf(state.lastRun().getEpochSecond()));
+        fields.put("entries", String.valueOf(state.entries()));
+        if (state.etag() != null) {
+            fields.put("etag", state.etag());
+        }
+        if (state.lastModified() != null) {
+            fields.put("last_modified", state.lastModified());
+        }
+        String key = keys.feed(state.url());
+        call(() -> {
+            try (AbstractTransaction tx = redis.multi()) {
+                tx.del(key);
+                tx.hset(key, fields);
+                return tx.exec();
+            }
+        });
+    }
+
+    @Override
+    public StoreStatus status() {
+        List<FeedState> feeds = new ArrayList<>();
+        for (String key : scan(keys.feedPattern())) {
+            feeds.add(feedState(call(() -> redis.hgetAll(key))));
+        }
+        feeds.sort(Comparator.comparing(FeedState::url));
+        return new StoreStatus(describe(), meta().orElse(null), scan(keys.postPattern()).size(), passageCount(), feeds);
+    }
+
+    @Override
+    public void drop() {
+        dropIndex();
+        for (String pattern : List.of(keys.prefix() + "*", keys.postPattern(), keys.feedPattern())) {
+            List<String> found = scan(pattern);
+            for (int i = 0; i < found.size(); i += 500) {
+                List<String> batch = found.subList(i, Math.min(found.size(), i + 500));
+                call(() -> redis.unlink(batch.toArray(String[]::new)));
+            }
+        }
+        call(() -> redis.unlink(keys.meta()));
+    }
+
+    protected List<String> scan(String pattern) {
+        List<String> found = new ArrayList<>();
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            String from = cursor;
+            ScanResult<String> page = call(() -> redis.scan(from, params));
+            found.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return found;
+    }
+
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+        }
+        redis.close();
+    }
+
+    /** Runs a Redis call, turning a lost connection into a one-line, exit-3 failure. */
+    protected <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisAccessControlException e) {
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis at " + endpoint + " refused the login: " + e.getMessage(), e);
+        } catch (JedisConnectionException e) {
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "lost the connection to Redis at " + endpoint + ": "
+                    + RedisConnector.reason(e), e);
+        }
+    }
+
+    protected static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** FLOAT32 little-endian, the layout RediSearch and VADD FP32 read. */
+    protected static byte[] float32(float[] vector) {
+        ByteBuffer buffer = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : vector) {
+            buffer.putFloat(v);
+        }
+        return buffer.array();
+    }
+
+    protected static Instant instant(String epochSeconds) {
+        return epochSeconds == null || epochSeconds.isEmpty() ? null : Instant.ofEpochSecond(Long.parseLong(epochSeconds));
+    }
+}

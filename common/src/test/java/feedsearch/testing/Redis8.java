@@ -1,0 +1,69 @@
+package feedsearch.testing;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * JUnit extension: one throwaway Redis 8 server per test class, injected as a {@link RedisServer}
+ * parameter. With no Redis 8 on this machine the class is skipped, saying why, except under CI
+ * (CI set), where that is a failure: CI installs Redis 8 with scripts/install-redis.sh.
+ */
+public final class Redis8 implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Redis8.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Path binary = RedisServer.findBinary().orElse(null);
+        if (binary == null) {
+            String why = "no redis-server 8.x found (REDIS_SERVER, PATH, ~/.cache/feedsearch/redis-8): run scripts/install-redis.sh";
+            if (System.getenv("CI") != null) {
+                throw new IllegalStateException(why);
+            }
+            Assumptions.abort(why);
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("feedsearch-redis");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        context.getStore(NAMESPACE).put("server", RedisServer.start(binary, dir));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        RedisServer server = context.getStore(NAMESPACE).remove("server", RedisServer.class);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == RedisServer.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return findInParents(context);
+    }
+
+    private static RedisServer findInParents(ExtensionContext context) {
+        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+            RedisServer server = c.getStore(NAMESPACE).get("server", RedisServer.class);
+            if (server != null) {
+                return server;
+            }
+        }
+        throw new IllegalStateException("no Redis server started for " + context.getDisplayName());
+    }
+}
