@@ -28,7 +28,7 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
     @Spec
     protected CommandSpec spec;
 
-    /** Environment of this process; tests replace it. */
+    /** Environment of this process; tests replace it on the top command. */
     protected Map<String, String> env = System.getenv();
 
     protected abstract int execute();
@@ -44,8 +44,8 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
             throw e; // picocli prints these with the usage hint
         } catch (RuntimeException e) {
             err().println(name() + ": unexpected error: " + e
-                    + (env.containsKey("FEEDSEARCH_DEBUG") ? "" : " (set FEEDSEARCH_DEBUG=1 for the stack trace)"));
-            if (env.containsKey("FEEDSEARCH_DEBUG")) {
+                    + (env().containsKey("FEEDSEARCH_DEBUG") ? "" : " (set FEEDSEARCH_DEBUG=1 for the stack trace)"));
+            if (env().containsKey("FEEDSEARCH_DEBUG")) {
                 e.printStackTrace(err());
             }
             return ExitCode.PARTIAL_FAILURE.code();
@@ -56,7 +56,16 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
     }
 
     protected Settings baseSettings() {
-        return Settings.defaults(env, VersionProvider.version());
+        return Settings.defaults(env(), VersionProvider.version());
+    }
+
+    /** The top command's environment, so subcommands see what it was given. */
+    private Map<String, String> env() {
+        CommandSpec top = spec;
+        while (top.parent() != null) {
+            top = top.parent();
+        }
+        return top.userObject() instanceof FeedsearchCommand root ? root.env : env;
     }
 
     protected PrintWriter out() {

@@ -5,8 +5,7 @@ import feedsearch.store.redis.RedisEndpoint;
 import feedsearch.store.redis.RedisOptions;
 import feedsearch.store.redis.RedisStores;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.util.Map;
 import java.util.UUID;
@@ -16,15 +15,11 @@ import java.util.UUID;
  * Stack): the GitHub workflow sets REDISEARCH_URL to its service; elsewhere the class is skipped.
  * Each test gets its own index and prefix, dropped afterwards, so a shared server stays clean.
  */
+@EnabledIfEnvironmentVariable(named = "REDISEARCH_URL", matches = ".+",
+        disabledReason = "REDISEARCH_URL is not set: no Redis with the query engine here")
 class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
-    private static String url;
+    private static final String url = System.getenv("REDISEARCH_URL");
     private String index;
-
-    @BeforeAll
-    static void needsQueryEngine() {
-        url = System.getenv("REDISEARCH_URL");
-        Assumptions.assumeTrue(url != null && !url.isBlank(), "REDISEARCH_URL is not set: no Redis with the query engine here");
-    }
 
     @Override
     protected VectorStore openEmptyStore() {

@@ -72,7 +72,7 @@ public final class FeedServer implements AutoCloseable {
     public FeedServer serveSite(String resourceDir, String origin, String... paths) {
         for (String path : paths) {
             String type = path.endsWith(".xml") ? "application/atom+xml; charset=utf-8" : "text/html; charset=utf-8";
-            String resource = path.endsWith("/") ? path + "index.html" : path;
+            String resource = (path.endsWith("/") ? path + "index.html" : path).replaceFirst("^/", "");
             serve(path, type, resourceText(resourceDir + resource).replace(origin, base()));
         }
         return this;

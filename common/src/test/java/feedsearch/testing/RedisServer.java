@@ -100,8 +100,9 @@ public final class RedisServer implements AutoCloseable {
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             byte[] reply = new byte[64];
             int n = socket.getInputStream().read(reply);
-            // A server still loading its AOF answers -LOADING; it is up only when it says PONG.
-            return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            // A server still loading its AOF answers -LOADING; one with a password, -NOAUTH.
+            String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII) : "";
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         } catch (IOException notYet) {
             return false;
         }

@@ -31,7 +31,7 @@ final class IngestStatusCommand extends FeedsearchCommand {
                 if (meta != null) {
                     line.put("engine", meta.engine()).put("embedder", meta.embedder()).put("model", meta.model())
                             .put("dimension", meta.dimension()).put("metric", meta.metric())
-                            .put("algorithm", meta.algorithm()).put("created", meta.created());
+                            .put("algorithm", meta.algorithm()).put("vector_type", meta.vectorType()).put("created", meta.created());
                 }
                 line.put("feeds", status.feeds().stream().map(f -> java.util.Map.of(
                         "feed", f.url(), "last_run", String.valueOf(f.lastRun()), "entries", f.entries())).toList());
@@ -40,7 +40,7 @@ final class IngestStatusCommand extends FeedsearchCommand {
             }
             out().println("store:     " + status.location());
             if (meta != null) {
-                out().println("engine:    " + meta.engine() + " (" + meta.algorithm() + ", " + meta.metric() + ")");
+                out().println("engine:    " + meta.engine() + " (" + meta.algorithm() + ", " + meta.metric() + ", " + meta.vectorType() + ")");
                 out().println("embedder:  " + meta.embedder() + "/" + meta.model() + ", " + meta.dimension() + " dimensions");
                 out().println("created:   " + meta.created());
             }

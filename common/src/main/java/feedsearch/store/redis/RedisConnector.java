@@ -43,6 +43,9 @@ public final class RedisConnector {
             return redis;
         } catch (JedisAccessControlException e) {
             redis.close();
+            if (e.getMessage() != null && e.getMessage().startsWith("NOAUTH")) {
+                throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis at " + endpoint + " needs a password: set REDIS_PASSWORD", e);
+            }
             throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis at " + endpoint + " refused the login ("
                     + firstWord(e.getMessage()) + "): check REDIS_PASSWORD and REDIS_USER", e);
         } catch (JedisConnectionException e) {

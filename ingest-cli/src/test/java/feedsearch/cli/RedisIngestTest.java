@@ -1,0 +1,193 @@
+package feedsearch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.testing.CommandRun;
+import feedsearch.testing.FeedServer;
+import feedsearch.testing.Redis8;
+import feedsearch.testing.RedisServer;
+import feedsearch.testing.SampleFeed;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ingest command against a real Redis 8 (vector sets), including Redis failing under it. */
+@ExtendWith(Redis8.class)
+class RedisIngestTest {
+    private final RedisServer redis;
+
+    @TempDir
+    Path dir;
+
+    RedisIngestTest(RedisServer redis) {
+        this.redis = redis;
+    }
+
+    @BeforeEach
+    void empty() {
+        try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+            client.flushAll();
+        }
+    }
+
+    private static CommandRun ingest(Map<String, String> env, String... args) {
+        IngestCommand command = new IngestCommand();
+        command.env = env;
+        return CommandRun.of(command, args);
+    }
+
+    private static void assertOneLine(CommandRun run) {
+        assertEquals(1, run.err().strip().lines().count(), run.toString());
+        assertFalse(run.err().contains("\tat "), run.toString());
+    }
+
+    @Test
+    void ingestStatusAndDropOnRedisWithTheVariablesOfTheReadme() throws Exception {
+        Map<String, String> env = Map.of("REDIS_URL", redis.url());
+        CommandRun first = ingest(env, "--feed", SampleFeed.path().toString(), "--tag", "sample");
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.err().contains("using vectorset index 'posts' on " + redis.url()), first.err());
+        assertTrue(first.out().contains("12 added"), first.out());
+
+        CommandRun again = ingest(env, "--feed", SampleFeed.path().toString(), "--tag", "sample");
+        assertTrue(again.out().contains("0 added, 0 updated, 12 unchanged"), again.out());
+
+        JsonNode status = new ObjectMapper().readTree(ingest(env, "status", "--json").out());
+        assertEquals("vectorset", status.get("engine").asText());
+        assertEquals(12, status.get("posts").asInt());
+        assertEquals("noquant", status.get("vector_type").asText());
+        assertEquals("sample", status.get("feeds").get(0).get("feed").asText());
+
+        CommandRun drop = ingest(env, "drop", "--yes");
+        assertEquals(0, drop.exitCode(), drop.toString());
+        try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+            assertEquals(0, client.dbSize(), "drop leaves no key behind");
+        }
+    }
+
+    @Test
+    void redisDownBeforeIngestExitsThreeInOneLine() {
+        RedisServer stopped = RedisServer.start(RedisServer.findBinary().orElseThrow(), dir.resolve("down"));
+        stopped.stop();
+
+        CommandRun run = ingest(Map.of(), "--feed", SampleFeed.path().toString(), "--redis", stopped.url());
+
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith("ingest: cannot reach Redis at " + stopped.url() + ": "), run.err());
+        assertOneLine(run);
+    }
+
+    @Test
+    void aWrongPasswordExitsThreeWithoutEchoingIt() {
+        try (RedisServer guarded = RedisServer.start(RedisServer.findBinary().orElseThrow(), dir.resolve("auth"),
+                "--requirepass", "the-right-one")) {
+            String password = "wrong-horse-battery-staple";
+            CommandRun fromEnv = ingest(Map.of("REDIS_PASSWORD", password), "--feed", SampleFeed.path().toString(),
+                    "--redis", guarded.url());
+            assertEquals(3, fromEnv.exitCode(), fromEnv.toString());
+            assertTrue(fromEnv.err().contains("refused the login"), fromEnv.err());
+            assertFalse(fromEnv.toString().contains(password));
+            assertOneLine(fromEnv);
+
+            CommandRun inUrl = ingest(Map.of(), "--feed", SampleFeed.path().toString(),
+                    "--redis", "redis://:" + password + "@127.0.0.1:" + guarded.port());
+            assertEquals(3, inUrl.exitCode(), inUrl.toString());
+            assertFalse(inUrl.toString().contains(password));
+
+            CommandRun none = ingest(Map.of(), "--feed", SampleFeed.path().toString(), "--redis", guarded.url());
+            assertEquals(3, none.exitCode(), none.toString());
+            assertTrue(none.err().contains("needs a password: set REDIS_PASSWORD"), none.err());
+        }
+    }
+
+    @Test
+    void redisKilledMidIngestFailsClearlyAndTheNextRunCompletesWithoutPartialPosts() throws Exception {
+        Path data = dir.resolve("aof");
+        RedisServer durable = RedisServer.start(RedisServer.findBinary().orElseThrow(), data,
+                "--appendonly", "yes", "--appendfsync", "always");
+        String first = "/blog/2014/09/02/on-frequentism-and-fried-chicken/";
+        String second = "/blog/2012/09/20/why-python-is-the-last/";
+        String third = "/blog/2012/09/12/dynamic-programming-in-python/";
+        try (FeedServer site = new FeedServer().serveSite("/sites/jakevdp/", "http://jakevdp.github.io",
+                "/feeds/all.atom.xml", first, second, third)) {
+            String[] args = {"--feed", site.base() + "/feeds/all.atom.xml", "--tag", "jakevdp", "--redis", durable.url()};
+            // The run writes the first post, then waits on the second page while Redis dies.
+            site.hold(second);
+            CompletableFuture<CommandRun> run = CompletableFuture.supplyAsync(() -> ingest(Map.of(), args));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (site.hits(second) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(2000); // the first post is embedded and written meanwhile
+            durable.kill();
+            site.open(second);
+
+            CommandRun failed = run.get(60, TimeUnit.SECONDS);
+            assertEquals(3, failed.exitCode(), failed.toString());
+            assertTrue(failed.err().contains("ingest: lost the connection to Redis at " + durable.url()), failed.err());
+
+            durable.start(); // same port, same directory: the AOF is replayed
+            long postsAfterCrash = countKeys(durable, "posts:post:*");
+            assertTrue(postsAfterCrash >= 1, "the first post was written before the crash");
+            assertNoPartialPosts(durable);
+
+            // The crashed run's lock survived in the AOF; it frees itself when its expiry passes.
+            CommandRun tooSoon = ingest(Map.of(), args);
+            assertEquals(5, tooSoon.exitCode(), tooSoon.toString());
+            assertTrue(tooSoon.err().contains("is locked"), tooSoon.err());
+            waitForKeyToExpire(durable, "posts:lock");
+
+            CommandRun resumed = ingest(Map.of(), args);
+            assertEquals(0, resumed.exitCode(), resumed.toString());
+            assertTrue(resumed.out().contains((3 - postsAfterCrash) + " added, 0 updated, " + postsAfterCrash + " unchanged"),
+                    resumed.out());
+            assertEquals(3, countKeys(durable, "posts:post:*"));
+            assertNoPartialPosts(durable);
+        } finally {
+            durable.close();
+        }
+    }
+
+    private static void waitForKeyToExpire(RedisServer server, String key) throws InterruptedException {
+        try (RedisClient client = RedisClient.create(URI.create(server.url()))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (client.exists(key) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            assertFalse(client.exists(key), key + " outlived its expiry");
+        }
+    }
+
+    private static long countKeys(RedisServer server, String pattern) {
+        try (RedisClient client = RedisClient.create(URI.create(server.url()))) {
+            return client.keys(pattern).size();
+        }
+    }
+
+    /** Every post record's passages are all there, none beyond, and each is in the vector set. */
+    private static void assertNoPartialPosts(RedisServer server) {
+        try (RedisClient client = RedisClient.create(URI.create(server.url()))) {
+            long passages = 0;
+            for (String postKey : client.keys("posts:post:*")) {
+                String id = postKey.substring(postKey.indexOf('{') + 1, postKey.indexOf('}'));
+                int chunks = Integer.parseInt(client.hget(postKey, "chunks"));
+                assertEquals(chunks, client.keys("post:{" + id + "}:*").size(), "passages of " + postKey);
+                passages += chunks;
+            }
+            assertEquals(passages, client.keys("post:*").size(), "no passage without its post record");
+            assertEquals(passages, passages == 0 ? 0 : client.vcard("posts:vectors"));
+        }
+    }
+}
