@@ -61,7 +61,10 @@ public final class Searcher {
             if (hits.size() == k || m.score() < minScore) {
                 break;
             }
-            hits.add(new Hit(hits.size() + 1, m.score(), m.title(), m.url(), m.published(), m.feed(), snippet(m.text())));
+            // Records written by others (the source post's sample) may have no title or text.
+            String title = m.title() != null ? m.title() : m.url();
+            String text = m.text() != null ? m.text() : "";
+            hits.add(new Hit(hits.size() + 1, m.score(), title, m.url(), m.published(), m.feed(), snippet(text)));
         }
         return hits;
     }

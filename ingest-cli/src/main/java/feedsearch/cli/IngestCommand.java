@@ -11,6 +11,7 @@ import feedsearch.ingest.IngestOptions;
 import feedsearch.ingest.IngestReport;
 import feedsearch.ingest.Ingester;
 import feedsearch.ingest.PostStatus;
+import feedsearch.store.IndexHealth;
 import feedsearch.store.VectorStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -124,8 +125,21 @@ public final class IngestCommand extends FeedsearchCommand {
             Ingester ingester = new Ingester(store, embedder, new FeedReader(http), extractor, progress, Clock.systemUTC());
             IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency));
             progress.summary(report, store.describe(), dryRun);
-            return report.hasFailures() ? ExitCode.PARTIAL_FAILURE.code() : ExitCode.OK.code();
+            boolean indexFailed = !dryRun && !indexIsHealthy(store.health());
+            return report.hasFailures() || indexFailed ? ExitCode.PARTIAL_FAILURE.code() : ExitCode.OK.code();
         }
+    }
+
+    /** A store that accepted writes but could not index them is a failed run, said plainly. */
+    private boolean indexIsHealthy(IndexHealth health) {
+        if (health.failures() > 0) {
+            err().println("ingest: " + health.failures() + " passages could not be indexed; last error: " + health.lastError());
+            return false;
+        }
+        if (!quiet && !json) {
+            err().printf("index: %d passages, %.0f%% indexed%n", health.documents(), health.percentIndexed());
+        }
+        return true;
     }
 
     private List<FeedRequest> feedRequests() {

@@ -18,7 +18,6 @@ import redis.clients.jedis.search.Document;
 import redis.clients.jedis.search.FTCreateParams;
 import redis.clients.jedis.search.FTSearchParams;
 import redis.clients.jedis.search.IndexDataType;
-import redis.clients.jedis.search.RediSearchUtil;
 import redis.clients.jedis.search.SearchResult;
 import redis.clients.jedis.search.schemafields.NumericField;
 import redis.clients.jedis.search.schemafields.SchemaField;
@@ -104,12 +103,28 @@ public final class RediSearchStore extends RedisStore {
     static String preFilter(SearchFilter filter) {
         List<String> clauses = new ArrayList<>();
         if (filter.feed() != null) {
-            clauses.add("@feed:{" + RediSearchUtil.escape(filter.feed()) + "}");
+            clauses.add("@feed:{" + escapeTag(filter.feed()) + "}");
         }
         if (filter.since() != null) {
             clauses.add("@published:[" + filter.since().getEpochSecond() + " +inf]");
         }
         return clauses.isEmpty() ? "*" : "(" + String.join(" ", clauses) + ")";
+    }
+
+    /**
+     * Backslash before every character that is not a letter, digit or underscore: the query
+     * language gives most punctuation and spaces a meaning, and escaping the rest is harmless.
+     * (Jedis' own escape leaves '/' and spaces alone, which feed URLs and tags contain.)
+     */
+    static String escapeTag(String value) {
+        StringBuilder escaped = new StringBuilder(value.length() * 2);
+        value.codePoints().forEach(c -> {
+            if (!Character.isLetterOrDigit(c) && c != '_') {
+                escaped.append('\\');
+            }
+            escaped.appendCodePoint(c);
+        });
+        return escaped.toString();
     }
 
     @Override
@@ -208,7 +223,11 @@ public final class RediSearchStore extends RedisStore {
 
     @Override
     protected long passageCount() {
-        return (long) number(call(() -> redis.ftInfo(keys.index())).get("num_docs"));
+        try {
+            return (long) number(call(() -> redis.ftInfo(keys.index())).get("num_docs"));
+        } catch (JedisDataException noIndexYet) {
+            return 0;
+        }
     }
 
     @Override

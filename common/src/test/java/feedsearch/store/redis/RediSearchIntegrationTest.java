@@ -1,0 +1,129 @@
+package feedsearch.store.redis;
+
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.config.Settings;
+import feedsearch.embed.Embedder;
+import feedsearch.embed.LocalEmbedder;
+import feedsearch.search.Hit;
+import feedsearch.search.Searcher;
+import feedsearch.store.IndexMeta;
+import feedsearch.store.SearchFilter;
+import feedsearch.store.VectorStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.search.IndexDataType;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What only a real query engine can show: index creation, reuse and mismatch, and querying an
+ * index built the way the source blog post's Python sample builds it. Runs where REDISEARCH_URL
+ * points at a Redis with the query engine (the GitHub workflow's redis:8 service).
+ */
+@EnabledIfEnvironmentVariable(named = "REDISEARCH_URL", matches = ".+",
+        disabledReason = "REDISEARCH_URL is not set: no Redis with the query engine here")
+class RediSearchIntegrationTest {
+    private final String url = System.getenv("REDISEARCH_URL");
+    private final String index = "fs-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final RedisOptions options = RedisOptions.DEFAULTS.withEngine(null, index + ":p:");
+
+    private RedisStore open() {
+        return RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, true);
+    }
+
+    private RedisClient client() {
+        return RedisClient.create(URI.create(url));
+    }
+
+    @AfterEach
+    void drop() {
+        try (RedisClient client = client()) {
+            try {
+                client.ftDropIndexDD(index);
+            } catch (RuntimeException alreadyGone) {
+                // dropped by the test
+            }
+            client.keys(index + ":*").forEach(client::del);
+        }
+    }
+
+    @Test
+    void theQueryEngineIsDetectedAndTheIndexCreatedThenReused() {
+        try (RedisStore store = open()) {
+            assertEquals(RediSearchStore.ENGINE, store.engine());
+            IndexMeta meta = store.prepare("local", "all-minilm-l6-v2-q", 384);
+            assertEquals("search", meta.engine());
+        }
+        try (RedisClient client = client()) {
+            client.del(index + ":meta"); // as if the meta record were lost: FT.CREATE now meets an existing index
+        }
+        try (RedisStore store = open()) {
+            IndexMeta reused = store.prepare("local", "all-minilm-l6-v2-q", 384);
+            assertEquals(384, reused.dimension());
+        }
+    }
+
+    @Test
+    void anExistingIndexWithAnotherSchemaIsRefusedWithWhatDiffers() {
+        try (RedisStore store = open()) {
+            store.prepare("local", "all-minilm-l6-v2-q", 384);
+        }
+        try (RedisClient client = client()) {
+            client.del(index + ":meta");
+        }
+        try (RedisStore store = open()) {
+            FeedsearchException e = assertThrows(FeedsearchException.class, () -> store.prepare("local", "other", 8));
+            assertEquals(ExitCode.INCOMPATIBLE_INDEX, e.exitCode());
+            assertTrue(e.getMessage().contains("vector dimension is 384, not 8"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theSourcePostsSampleIndexCanBeQueried() {
+        // Built as the Python sample does: FT.CREATE posts ON HASH PREFIX 1 post: SCHEMA url TEXT
+        // embedding VECTOR HNSW 6 TYPE FLOAT32 DIM <d> DISTANCE_METRIC COSINE, keys post:0..N with url
+        // and embedding only. (Its DIM is 1536 for ada-002; here the local model's 384.)
+        String prefix = index + ":post:";
+        Embedder embedder = new LocalEmbedder();
+        List<String> posts = List.of("Building a chat bot for Slack", "Baking sourdough bread", "Fixing a bicycle puncture");
+        try (RedisClient client = client()) {
+            client.sendCommand(() -> "FT.CREATE".getBytes(StandardCharsets.US_ASCII), index, "ON", IndexDataType.HASH.name(),
+                    "PREFIX", "1", prefix, "SCHEMA", "url", "TEXT", "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32",
+                    "DIM", "384", "DISTANCE_METRIC", "COSINE");
+            for (int i = 0; i < posts.size(); i++) {
+                byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);
+                client.hset(key, "url".getBytes(StandardCharsets.UTF_8),
+                        ("https://example.org/" + i).getBytes(StandardCharsets.UTF_8));
+                client.hset(key, "embedding".getBytes(StandardCharsets.UTF_8),
+                        RedisStore.float32(embedder.embed(List.of(posts.get(i))).get(0)));
+            }
+        }
+        RedisOptions sample = RedisOptions.DEFAULTS.withEngine(null, prefix);
+        try (VectorStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, sample, false)) {
+            IndexMeta meta = store.meta().orElseThrow();
+            assertFalse(meta.recordsEmbedder());
+            assertEquals(384, meta.dimension());
+
+            Settings settings = Settings.defaults(Map.of(), "test").withStore(index, url, null, null);
+            FeedsearchException unnamed = assertThrows(FeedsearchException.class, () -> settings.embedderFor(meta));
+            assertTrue(unnamed.getMessage().contains("--embedder"), unnamed.getMessage());
+
+            Embedder named = settings.withEmbedder("local", null).embedderFor(meta);
+            List<Hit> hits = new Searcher(store, named).search("how do I make a bot", 3, SearchFilter.NONE, -1);
+            assertEquals("https://example.org/0", hits.get(0).url());
+            assertEquals(3, hits.size());
+        }
+    }
+}
