@@ -4,6 +4,9 @@ import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.embed.Embedder;
 import feedsearch.embed.LocalEmbedder;
+import feedsearch.embed.OpenAiEmbedder;
+import feedsearch.openai.OpenAiClient;
+import feedsearch.openai.OpenAiSettings;
 import feedsearch.http.HttpFetcher;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.LocalStore;
@@ -30,7 +33,17 @@ import java.util.Optional;
  * @param model     requested model; null for the embedder's default or the index's own
  */
 public record Settings(String index, String store, Path storePath, String redisUrl, RedisOptions redis, String embedder,
-                       String model, Duration httpTimeout, long maxPageBytes, String userAgent, Map<String, String> env) {
+                       String model, Duration httpTimeout, long maxPageBytes, String userAgent, OpenAi openai,
+                       Map<String, String> env) {
+
+    /**
+     * The OpenAI-compatible API's flags.
+     *
+     * @param baseUrl {@code --openai-base-url}; null for OPENAI_BASE_URL, else OpenAI's own
+     */
+    public record OpenAi(String baseUrl, Duration timeout, int maxTries) {
+        public static final OpenAi DEFAULTS = new OpenAi(null, Duration.ofSeconds(60), 5);
+    }
 
     public static final String DEFAULT_INDEX = "posts";
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(20);
@@ -38,23 +51,27 @@ public record Settings(String index, String store, Path storePath, String redisU
 
     public static Settings defaults(Map<String, String> env, String version) {
         return new Settings(DEFAULT_INDEX, null, null, null, RedisOptions.DEFAULTS, null, null, DEFAULT_HTTP_TIMEOUT,
-                DEFAULT_MAX_PAGE_BYTES, "feedsearch/" + version + " (semantic search for feeds)", Map.copyOf(env));
+                DEFAULT_MAX_PAGE_BYTES, "feedsearch/" + version + " (semantic search for feeds)", OpenAi.DEFAULTS, Map.copyOf(env));
     }
 
     public Settings withStore(String index, String store, Path storePath, String redisUrl) {
-        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 
     public Settings withRedis(RedisOptions redis) {
-        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 
     public Settings withEmbedder(String embedder, String model) {
-        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 
     public Settings withHttp(Duration httpTimeout, long maxPageBytes) {
-        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, env);
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
+    }
+
+    public Settings withOpenAi(OpenAi openai) {
+        return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 
     /**
@@ -141,9 +158,30 @@ public record Settings(String index, String store, Path storePath, String redisU
         return createEmbedder(meta.embedder(), meta.model());
     }
 
-    private static Embedder createEmbedder(String name, String model) {
+    /** Where the OpenAI-compatible API is: the flag, else OPENAI_BASE_URL, else OpenAI's. */
+    public OpenAiSettings openAiSettings() {
+        String base = openai.baseUrl() != null ? openai.baseUrl() : env.get("OPENAI_BASE_URL");
+        String key = env.get("OPENAI_API_KEY");
+        return new OpenAiSettings(base == null || base.isBlank() ? OpenAiSettings.OPENAI_BASE_URL : base,
+                key == null || key.isBlank() ? null : key, Duration.ofSeconds(10), openai.timeout(), openai.maxTries());
+    }
+
+    /** A client for the OpenAI-compatible API, or a message saying how to configure one. */
+    public OpenAiClient openAiClient(String purpose) {
+        OpenAiSettings api = openAiSettings();
+        if (api.apiKey() == null && api.baseUrl().equals(OpenAiSettings.OPENAI_BASE_URL)) {
+            throw new FeedsearchException(ExitCode.USAGE, purpose + " needs an OpenAI-compatible API: set OPENAI_API_KEY for "
+                    + "OpenAI, or OPENAI_BASE_URL (or --openai-base-url) for another server, e.g. http://localhost:11434/v1 for Ollama");
+        }
+        return new OpenAiClient(api, duration -> Thread.sleep(duration.toMillis()));
+    }
+
+    private Embedder createEmbedder(String name, String model) {
+        if (OpenAiEmbedder.NAME.equals(name)) {
+            return new OpenAiEmbedder(openAiClient("--embedder openai"), model);
+        }
         if (!LocalEmbedder.NAME.equals(name)) {
-            throw new FeedsearchException(ExitCode.USAGE, "unknown embedder '" + name + "' (available: local)");
+            throw new FeedsearchException(ExitCode.USAGE, "unknown embedder '" + name + "' (available: local, openai)");
         }
         if (!LocalEmbedder.supports(model)) {
             throw new FeedsearchException(ExitCode.USAGE,

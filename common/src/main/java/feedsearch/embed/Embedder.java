@@ -23,6 +23,11 @@ public interface Embedder extends AutoCloseable {
 
     int countTokens(String text);
 
+    /** Requests and tokens so far; nothing for a local model. */
+    default EmbeddingUsage usage() {
+        return EmbeddingUsage.NONE;
+    }
+
     @Override
     default void close() {
     }

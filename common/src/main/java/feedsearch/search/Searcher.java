@@ -64,7 +64,7 @@ public final class Searcher {
             // Records written by others (the source post's sample) may have no title or text.
             String title = m.title() != null ? m.title() : m.url();
             String text = m.text() != null ? m.text() : "";
-            hits.add(new Hit(hits.size() + 1, m.score(), title, m.url(), m.published(), m.feed(), snippet(text)));
+            hits.add(new Hit(hits.size() + 1, m.score(), title, m.url(), m.published(), m.feed(), snippet(text), text));
         }
         return hits;
     }

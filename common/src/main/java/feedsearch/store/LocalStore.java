@@ -80,6 +80,7 @@ public final class LocalStore implements VectorStore {
             Files.createDirectories(path);
             directory = FSDirectory.open(path);
             IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig()
+                    .setCodec(new HighDimensionCodec())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
             return new LocalStore(path, directory, writer, new SearcherManager(writer, null));
         } catch (LockObtainFailedException e) {

@@ -86,8 +86,19 @@ class LocalStoreTest {
     }
 
     @Test
+    void openAiSizedVectorsFitAndReadBack() {
+        try (LocalStore store = LocalStore.openForWriting(dir)) {
+            store.prepare("openai", "text-embedding-3-large", 3072);
+            store.replacePost(post("p1", 1), List.of(new StoredPassage(0, "big", unit(3072, 7))));
+        }
+        try (LocalStore reader = LocalStore.openForReading(dir)) {
+            assertEquals(1.0, reader.nearest(unit(3072, 7), 1, SearchFilter.NONE).get(0).score(), 1e-6);
+        }
+    }
+
+    @Test
     void aSecondWriterIsLockedOut() {
-        try (LocalStore first = LocalStore.openForWriting(dir)) {
+        try (LocalStore ignored = LocalStore.openForWriting(dir)) {
             FeedsearchException e = assertThrows(FeedsearchException.class, () -> LocalStore.openForWriting(dir));
             assertEquals(ExitCode.LOCKED, e.exitCode());
             assertTrue(e.getMessage().contains("is locked"), e.getMessage());
