@@ -3,6 +3,7 @@ package feedsearch.cli;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.config.Settings;
+import feedsearch.openai.OpenAiException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -40,6 +41,10 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
         } catch (FeedsearchException e) {
             err().println(name() + ": " + e.getMessage());
             return e.exitCode().code();
+        } catch (OpenAiException e) {
+            // The API kept failing or answered nonsense: a provider problem, exit 3.
+            err().println(name() + ": " + e.getMessage());
+            return ExitCode.UNREACHABLE.code();
         } catch (CommandLine.ParameterException e) {
             throw e; // picocli prints these with the usage hint
         } catch (RuntimeException e) {

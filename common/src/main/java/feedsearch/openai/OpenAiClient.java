@@ -1,10 +1,12 @@
 package feedsearch.openai;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.theokanning.openai.client.OpenAiApi;
-import com.theokanning.openai.service.OpenAiService;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import io.reactivex.Single;
@@ -12,6 +14,9 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import retrofit2.HttpException;
+import retrofit2.Retrofit;
+import retrofit2.adapter.rxjava2.RxJava2CallAdapterFactory;
+import retrofit2.converter.jackson.JacksonConverterFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -26,7 +31,8 @@ import java.util.function.Supplier;
 
 /**
  * TheoKanning's openai-java API, wrapped to mend what the archived client lacks: any
- * OpenAI-compatible base URL (it hard-codes OpenAI's), separate connect and read timeouts,
+ * OpenAI-compatible base URL (it hard-codes OpenAI's), a JSON mapper that works with current
+ * Jackson, separate connect and read timeouts,
  * retries with backoff that honour {@code Retry-After}, errors that never show the key, and a
  * shutdown of OkHttp's threads so a cron job's JVM exits at once.
  */
@@ -52,16 +58,34 @@ public final class OpenAiClient implements AutoCloseable {
         if (base == null) {
             throw new FeedsearchException(ExitCode.USAGE, "not an http(s) URL for the OpenAI API: " + settings.baseUrl());
         }
-        // The library's client brings the bearer-token interceptor; a null key sends no header worth having.
-        this.http = OpenAiService.defaultClient(settings.apiKey() == null ? "" : settings.apiKey(), settings.readTimeout())
-                .newBuilder()
+        String key = settings.apiKey();
+        this.http = new OkHttpClient.Builder()
                 .connectTimeout(settings.connectTimeout())
-                .addInterceptor(chain -> chain.proceed(rebase(chain.request(), base)))
+                .readTimeout(settings.readTimeout())
+                .addInterceptor(chain -> {
+                    Request request = rebase(chain.request(), base);
+                    return chain.proceed(key == null ? request : request.newBuilder().header("Authorization", "Bearer " + key).build());
+                })
                 .build();
-        this.api = OpenAiService.defaultRetrofit(http, OpenAiService.defaultObjectMapper()).newBuilder()
+        this.api = new Retrofit.Builder()
                 .baseUrl(base)
+                .client(http)
+                .addConverterFactory(JacksonConverterFactory.create(objectMapper()))
+                .addCallAdapterFactory(RxJava2CallAdapterFactory.create())
                 .build()
                 .create(OpenAiApi.class);
+    }
+
+    /**
+     * The JSON settings of the library's own {@code OpenAiService.defaultObjectMapper()}, which
+     * we cannot call: it names {@code PropertyNamingStrategy.SNAKE_CASE}, a constant newer Jackson
+     * (which langchain4j needs) no longer has, and fails as the class loads.
+     */
+    static ObjectMapper objectMapper() {
+        return new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     }
 
     /**

@@ -40,6 +40,8 @@ import java.util.List;
                 "  ingest --feed https://example.org/feed.xml --tag example --concurrency 8",
                 "  ingest --feeds-file feeds.txt --quiet        # from cron",
                 "  ingest --feed https://example.org/atom.xml --selector 'div.post-body' --dry-run",
+                "  OPENAI_API_KEY=... ingest --feed samples/feed.xml --embedder openai --index openai",
+                "  REDIS_URL=redis://localhost:6379 ingest --feed samples/feed.xml",
                 "  ingest status --json",
                 "",
                 FeedsearchCommand.EXIT_CODES})
@@ -124,7 +126,7 @@ public final class IngestCommand extends FeedsearchCommand {
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
             Ingester ingester = new Ingester(store, embedder, new FeedReader(http), extractor, progress, Clock.systemUTC());
             IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency));
-            progress.summary(report, store.describe(), dryRun);
+            progress.summary(report, store.describe(), dryRun, embedder.usage());
             boolean indexFailed = !dryRun && !indexIsHealthy(store.health());
             return report.hasFailures() || indexFailed ? ExitCode.PARTIAL_FAILURE.code() : ExitCode.OK.code();
         }

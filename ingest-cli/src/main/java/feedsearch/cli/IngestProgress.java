@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.embed.EmbeddingUsage;
 import feedsearch.ingest.FeedOutcome;
 import feedsearch.ingest.IngestListener;
 import feedsearch.ingest.IngestReport;
@@ -74,17 +75,21 @@ final class IngestProgress implements IngestListener {
         err.flush();
     }
 
-    void summary(IngestReport report, String store, boolean dryRun) {
+    void summary(IngestReport report, String store, boolean dryRun, EmbeddingUsage usage) {
         if (json) {
             out.println(Json.object().put("type", "summary").put("store", store).put("dry_run", dryRun)
                     .put("added", report.count(PostStatus.ADDED)).put("updated", report.count(PostStatus.UPDATED))
                     .put("unchanged", report.count(PostStatus.UNCHANGED)).put("failed", report.count(PostStatus.FAILED))
                     .put("would_add", report.count(PostStatus.WOULD_ADD)).put("would_update", report.count(PostStatus.WOULD_UPDATE))
                     .put("failed_feeds", report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.FAILED).count())
+                    .put("embedding_requests", usage.requests()).put("embedding_tokens", usage.tokens())
                     .line());
         } else if (!quiet) {
             out.println((dryRun ? "dry run: " : "ingest: ") + IngestCommand.counts(report, dryRun)
                     + (report.hasFailures() ? " (see the failures above)" : ""));
+            if (usage.requests() > 0) {
+                out.println("embedding: " + usage.requests() + " requests, " + usage.tokens() + " tokens");
+            }
         }
     }
 

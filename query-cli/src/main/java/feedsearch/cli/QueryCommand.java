@@ -1,6 +1,11 @@
 package feedsearch.cli;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
 import feedsearch.config.Settings;
+import feedsearch.openai.OpenAiClient;
+import feedsearch.search.Answer;
+import feedsearch.search.Answerer;
 import feedsearch.embed.Embedder;
 import feedsearch.search.Hit;
 import feedsearch.search.Searcher;
@@ -14,7 +19,9 @@ import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -27,6 +34,7 @@ import java.util.List;
                 "  query -k 10 --since 2024-01-01 \"sourdough starter\"",
                 "  query --format json \"bike repair\" | jq -r .url",
                 "  query --format urls --feed example --min-score 0.3 \"beekeeping\"",
+                "  OPENAI_API_KEY=... query --answer \"how do I keep a sourdough starter alive?\"",
                 "",
                 FeedsearchCommand.EXIT_CODES})
 public final class QueryCommand extends FeedsearchCommand {
@@ -59,6 +67,15 @@ public final class QueryCommand extends FeedsearchCommand {
             description = "Redis query engine, HNSW: candidates to consider (more is slower and more exact).")
     Integer efRuntime;
 
+    @Option(names = "--answer",
+            description = "Also ask an OpenAI-compatible chat model to answer from the best posts, citing them "
+                    + "(needs OPENAI_API_KEY or OPENAI_BASE_URL).")
+    boolean answer;
+
+    @Option(names = "--chat-model", paramLabel = "ID", defaultValue = "gpt-4o-mini",
+            description = "Chat model for --answer (default: ${DEFAULT-VALUE}).")
+    String chatModel;
+
     @Option(names = "--snippet", description = "Show the best passage's opening under each post in the table.")
     boolean snippet;
 
@@ -84,11 +101,19 @@ public final class QueryCommand extends FeedsearchCommand {
         Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
         settings = settings.withRedis(settings.redis().withEfRuntime(efRuntime));
         try (VectorStore store = settings.openStoreForReading()) {
-            IndexMeta meta = store.meta().orElseThrow(() -> new feedsearch.FeedsearchException(
-                    feedsearch.ExitCode.UNREACHABLE, store.describe() + " has no index yet: run ingest first"));
-            try (Embedder embedder = settings.embedderFor(meta)) {
+            IndexMeta meta = store.meta().orElseThrow(() -> new FeedsearchException(
+                    ExitCode.UNREACHABLE, store.describe() + " has no index yet: run ingest first"));
+            // Check the chat endpoint is configured before any work is done.
+            try (OpenAiClient chat = answer ? settings.openAiClient("--answer") : null;
+                 Embedder embedder = settings.embedderFor(meta)) {
                 List<Hit> hits = new Searcher(store, embedder).search(question, k, new SearchFilter(feed, since), minScore);
-                print(hits);
+                if (chat == null) {
+                    print(hits);
+                } else if (hits.isEmpty()) {
+                    throw new FeedsearchException(ExitCode.PARTIAL_FAILURE, "no posts matched, so there is nothing to answer from");
+                } else {
+                    printAnswer(new Answerer(chat, chatModel).answer(question, hits));
+                }
             }
         }
         return 0;
@@ -112,6 +137,27 @@ public final class QueryCommand extends FeedsearchCommand {
                     }
                 }
             }
+        }
+    }
+
+    private void printAnswer(Answer answer) {
+        if (format == Format.json) {
+            List<Map<String, Object>> sources = answer.sources().stream().map(h -> {
+                Map<String, Object> source = new LinkedHashMap<>();
+                source.put("rank", h.rank());
+                source.put("score", round(h.score()));
+                source.put("title", h.title());
+                source.put("url", h.url());
+                return source;
+            }).toList();
+            out().println(Json.object().put("answer", answer.text()).put("sources", sources).line());
+            return;
+        }
+        out().println(answer.text());
+        out().println();
+        out().println("Sources:");
+        for (Hit h : answer.sources()) {
+            out().printf("[%d] %s%n    %s%n", h.rank(), h.title(), h.url());
         }
     }
 
