@@ -30,8 +30,8 @@ public final class StoreOptions {
                     + "Default: the index's own, else search if the server has it, else vectorset.")
     String redisEngine;
 
-    @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "post:",
-            description = "Redis key prefix of passage hashes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prefix", paramLabel = "PREFIX",
+            description = "Redis key prefix of passage hashes (default: post: for the index posts, <index>:passage: for others).")
     String prefix;
 
     Settings applyTo(Settings settings) {

@@ -3,6 +3,7 @@ package feedsearch.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feedsearch.testing.CommandRun;
+import feedsearch.testing.FakeOpenAi;
 import feedsearch.testing.FeedServer;
 import feedsearch.testing.Redis8;
 import feedsearch.testing.RedisServer;
@@ -74,6 +75,24 @@ class RedisIngestTest {
         assertEquals(0, drop.exitCode(), drop.toString());
         try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
             assertEquals(0, client.dbSize(), "drop leaves no key behind");
+        }
+    }
+
+    @Test
+    void openAiVectorsGoToRedisToo() throws Exception {
+        try (FakeOpenAi api = new FakeOpenAi("sk-redis-test")) {
+            Map<String, String> env = Map.of("REDIS_URL", redis.url(), "OPENAI_BASE_URL", api.baseUrl(),
+                    "OPENAI_API_KEY", "sk-redis-test");
+            CommandRun run = ingest(env, "--feed", SampleFeed.path().toString(), "--embedder", "openai", "--index", "openai");
+            assertEquals(0, run.exitCode(), run.toString());
+
+            JsonNode status = new ObjectMapper().readTree(ingest(env, "status", "--json", "--index", "openai").out());
+            assertEquals("openai", status.get("embedder").asText());
+            assertEquals(1536, status.get("dimension").asInt());
+            assertEquals(12, status.get("posts").asInt());
+            try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+                assertEquals(1536, client.vdim("openai:vectors"));
+            }
         }
     }
 

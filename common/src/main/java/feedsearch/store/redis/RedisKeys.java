@@ -8,7 +8,18 @@ import feedsearch.Sha256;
  * lives under {@code <index>:} where the query engine's index does not look.
  */
 public record RedisKeys(String index, String prefix) {
-    public static final String DEFAULT_PREFIX = "post:";
+
+    /**
+     * @param prefix null for the default: {@code post:} for the index {@code posts}, as in the
+     *               source blog post, and {@code <index>:passage:} for any other, so that two
+     *               indexes never share passage keys
+     */
+    public static RedisKeys of(String index, String prefix) {
+        if (prefix != null) {
+            return new RedisKeys(index, prefix);
+        }
+        return new RedisKeys(index, index.equals("posts") ? "post:" : index + ":passage:");
+    }
 
     public String passage(String postId, int chunk) {
         return prefix + "{" + postId + "}:" + chunk;

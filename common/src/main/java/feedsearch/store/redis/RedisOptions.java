@@ -4,7 +4,7 @@ package feedsearch.store.redis;
  * How to lay out an index in Redis.
  *
  * @param engine         {@code search} or {@code vectorset}; null to use the index's own, else detect
- * @param prefix         key prefix of passage hashes, the one FT.CREATE indexes
+ * @param prefix         key prefix of passage hashes, the one FT.CREATE indexes; null for the index's default
  * @param quantization   vector sets: how VADD stores new vectors
  * @param algorithm      query engine: {@code hnsw} or {@code flat}
  * @param metric         query engine: {@code cosine}, {@code l2} or {@code ip}
@@ -16,7 +16,7 @@ public record RedisOptions(String engine, String prefix, VectorSetStore.Quantiza
                            String metric, Integer m, Integer efConstruction, Integer efRuntime) {
 
     public static final RedisOptions DEFAULTS =
-            new RedisOptions(null, RedisKeys.DEFAULT_PREFIX, VectorSetStore.Quantization.NOQUANT, "hnsw", "cosine", null, null, null);
+            new RedisOptions(null, null, VectorSetStore.Quantization.NOQUANT, "hnsw", "cosine", null, null, null);
 
     public RedisOptions withEngine(String engine, String prefix) {
         return new RedisOptions(engine, prefix, quantization, algorithm, metric, m, efConstruction, efRuntime);

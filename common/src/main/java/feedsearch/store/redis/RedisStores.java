@@ -16,7 +16,7 @@ public final class RedisStores {
     public static RedisStore open(RedisEndpoint endpoint, String index, RedisOptions options, boolean write) {
         UnifiedJedis redis = RedisConnector.connect(endpoint);
         try {
-            RedisKeys keys = new RedisKeys(index, options.prefix());
+            RedisKeys keys = RedisKeys.of(index, options.prefix());
             String recorded = redis.hget(keys.meta(), "engine");
             RedisEngine engine;
             if (options.engine() != null) {
