@@ -1,5 +1,8 @@
 package feedsearch.store;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,17 @@ public record IndexMeta(String engine, String embedder, String model, int dimens
             differences.add("its vectors have " + dimension + " dimensions, not " + wantedDimension);
         }
         return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
+    }
+
+    /**
+     * @throws FeedsearchException (exit 4) naming the flags that fit, when vectors of this
+     *                             embedder and model cannot go into the index
+     */
+    public void requireAccepts(String store, String wantedEmbedder, String wantedModel, int wantedDimension) {
+        incompatibility(wantedEmbedder, wantedModel, wantedDimension).ifPresent(why -> {
+            throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, store + " cannot take these vectors: " + why
+                    + ". Use " + embedderFlags() + ", or start over with 'ingest drop --yes'");
+        });
     }
 
     /** False for an index built outside feedsearch, such as the source blog post's. */

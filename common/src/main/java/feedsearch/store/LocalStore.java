@@ -132,10 +132,7 @@ public final class LocalStore implements VectorStore {
     public IndexMeta prepare(String embedder, String model, int dimension) {
         Optional<IndexMeta> existing = meta();
         if (existing.isPresent()) {
-            existing.get().incompatibility(embedder, model, dimension).ifPresent(why -> {
-                throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, describe() + " cannot take these vectors: " + why
-                        + ". Use " + existing.get().embedderFlags() + ", or start over with 'ingest drop --yes'");
-            });
+            existing.get().requireAccepts(describe(), embedder, model, dimension);
             return existing.get();
         }
         IndexMeta wanted = new IndexMeta(ENGINE, embedder, model, dimension, "cosine", "hnsw", "float32",

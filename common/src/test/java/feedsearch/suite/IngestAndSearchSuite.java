@@ -1,15 +1,9 @@
 package feedsearch.suite;
 
-import feedsearch.extract.ArticleExtractor;
-import feedsearch.feed.FeedReader;
 import feedsearch.feed.PostId;
-import feedsearch.http.HttpFetcher;
 import feedsearch.ingest.FeedOutcome;
-import feedsearch.ingest.FeedRequest;
-import feedsearch.ingest.IngestListener;
 import feedsearch.ingest.IngestOptions;
 import feedsearch.ingest.IngestReport;
-import feedsearch.ingest.Ingester;
 import feedsearch.ingest.PostOutcome;
 import feedsearch.ingest.PostStatus;
 import feedsearch.search.Hit;
@@ -21,14 +15,12 @@ import feedsearch.store.StoreStatus;
 import feedsearch.store.VectorStore;
 import feedsearch.testing.CountingEmbedder;
 import feedsearch.testing.FeedServer;
-import feedsearch.testing.SampleFeed;
+import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,10 +65,7 @@ public abstract class IngestAndSearchSuite {
     }
 
     private IngestReport ingest(URI feed, String name, IngestOptions options) {
-        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test");
-        Ingester ingester = new Ingester(store, EMBEDDER, new FeedReader(http), new ArticleExtractor(http, null, 10L << 20),
-                IngestListener.NONE, Clock.systemUTC());
-        return ingester.run(List.of(FeedRequest.of(feed, name)), options);
+        return TestIngest.feed(store, EMBEDDER, feed, name, options);
     }
 
     private IngestReport ingest(IngestOptions options) {
@@ -88,7 +77,7 @@ public abstract class IngestAndSearchSuite {
     }
 
     private IngestReport ingestSample() {
-        IngestReport report = ingest(FeedReader.locate(SampleFeed.path().toString()), "sample", IngestOptions.DEFAULTS);
+        IngestReport report = TestIngest.sample(store, EMBEDDER);
         assertEquals(12, report.count(PostStatus.ADDED), report.toString());
         return report;
     }

@@ -1,14 +1,14 @@
 package feedsearch.suite;
 
+import feedsearch.config.Settings;
 import feedsearch.store.VectorStore;
-import feedsearch.store.redis.RedisEndpoint;
-import feedsearch.store.redis.RedisOptions;
-import feedsearch.store.redis.RedisStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.util.Map;
 import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The suite on Redis's query engine. It needs a Redis with the engine (the redis:8 image, Redis
@@ -21,19 +21,24 @@ class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
     private static final String url = System.getenv("REDISEARCH_URL");
     private String index;
 
-    @Override
-    protected VectorStore openEmptyStore() {
+    /** As the commands do with REDIS_URL set, as in the README: the engine is detected. */
+    private Settings settings() {
         if (index == null) {
             index = "fs-test-" + UUID.randomUUID().toString().substring(0, 8);
         }
-        return RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index,
-                RedisOptions.DEFAULTS.withEngine("search", index + ":p:"), true);
+        return Settings.defaults(Map.of("REDIS_URL", url), "test").withStore(index, null, null, null);
+    }
+
+    @Override
+    protected VectorStore openEmptyStore() {
+        VectorStore store = settings().openStoreForWriting();
+        assertTrue(store.describe().startsWith("search index"), store.describe());
+        return store;
     }
 
     @AfterEach
     void dropIndex() {
-        try (VectorStore leftover = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index,
-                RedisOptions.DEFAULTS.withEngine("search", index + ":p:"), false)) {
+        try (VectorStore leftover = settings().openStoreForReading()) {
             leftover.drop();
         }
     }

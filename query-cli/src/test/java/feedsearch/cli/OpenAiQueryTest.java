@@ -3,26 +3,18 @@ package feedsearch.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feedsearch.embed.OpenAiEmbedder;
-import feedsearch.extract.ArticleExtractor;
-import feedsearch.feed.FeedReader;
-import feedsearch.http.HttpFetcher;
-import feedsearch.ingest.FeedRequest;
-import feedsearch.ingest.IngestListener;
-import feedsearch.ingest.IngestOptions;
-import feedsearch.ingest.Ingester;
 import feedsearch.openai.OpenAiClient;
 import feedsearch.openai.OpenAiSettings;
 import feedsearch.store.LocalStore;
 import feedsearch.testing.CommandRun;
+import feedsearch.testing.TestIngest;
 import feedsearch.testing.FakeOpenAi;
-import feedsearch.testing.SampleFeed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,13 +32,10 @@ class OpenAiQueryTest {
 
     @BeforeAll
     static void ingestSampleWithOpenAi() {
-        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test");
         OpenAiSettings settings = new OpenAiSettings(API.baseUrl(), KEY, Duration.ofSeconds(5), Duration.ofSeconds(30), 3);
         try (LocalStore store = LocalStore.openForWriting(dir.resolve("index"));
              OpenAiEmbedder embedder = new OpenAiEmbedder(new OpenAiClient(settings, d -> { }), null)) {
-            new Ingester(store, embedder, new FeedReader(http), new ArticleExtractor(http, null, 1 << 20),
-                    IngestListener.NONE, Clock.systemUTC())
-                    .run(List.of(FeedRequest.of(FeedReader.locate(SampleFeed.path().toString()), "sample")), IngestOptions.DEFAULTS);
+            TestIngest.sample(store, embedder);
         }
     }
 

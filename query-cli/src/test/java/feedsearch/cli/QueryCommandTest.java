@@ -3,23 +3,14 @@ package feedsearch.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feedsearch.embed.LocalEmbedder;
-import feedsearch.extract.ArticleExtractor;
-import feedsearch.feed.FeedReader;
-import feedsearch.http.HttpFetcher;
-import feedsearch.ingest.FeedRequest;
-import feedsearch.ingest.IngestListener;
-import feedsearch.ingest.IngestOptions;
-import feedsearch.ingest.Ingester;
 import feedsearch.store.LocalStore;
 import feedsearch.testing.CommandRun;
-import feedsearch.testing.SampleFeed;
+import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -36,11 +27,8 @@ class QueryCommandTest {
     static void ingestSample() {
         Path index = dir.resolve("index");
         store = index.toString();
-        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test");
         try (LocalStore local = LocalStore.openForWriting(index)) {
-            new Ingester(local, new LocalEmbedder(), new FeedReader(http), new ArticleExtractor(http, null, 1 << 20),
-                    IngestListener.NONE, Clock.systemUTC())
-                    .run(List.of(FeedRequest.of(FeedReader.locate(SampleFeed.path().toString()), "sample")), IngestOptions.DEFAULTS);
+            TestIngest.sample(local, new LocalEmbedder());
         }
     }
 

@@ -2,28 +2,18 @@ package feedsearch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feedsearch.embed.LocalEmbedder;
-import feedsearch.extract.ArticleExtractor;
-import feedsearch.feed.FeedReader;
-import feedsearch.http.HttpFetcher;
-import feedsearch.ingest.FeedRequest;
-import feedsearch.ingest.IngestListener;
-import feedsearch.ingest.IngestOptions;
-import feedsearch.ingest.Ingester;
 import feedsearch.store.VectorStore;
 import feedsearch.store.redis.RedisEndpoint;
 import feedsearch.store.redis.RedisOptions;
 import feedsearch.store.redis.RedisStores;
 import feedsearch.testing.CommandRun;
+import feedsearch.testing.TestIngest;
 import feedsearch.testing.Redis8;
 import feedsearch.testing.RedisServer;
-import feedsearch.testing.SampleFeed;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,11 +27,8 @@ class RedisQueryTest {
     @BeforeAll
     static void ingestSample(RedisServer redis) {
         env = Map.of("REDIS_URL", redis.url());
-        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test");
         try (VectorStore store = RedisStores.open(RedisEndpoint.fromUrl(redis.url(), Map.of()), "posts", RedisOptions.DEFAULTS, true)) {
-            new Ingester(store, new LocalEmbedder(), new FeedReader(http), new ArticleExtractor(http, null, 1 << 20),
-                    IngestListener.NONE, Clock.systemUTC())
-                    .run(List.of(FeedRequest.of(FeedReader.locate(SampleFeed.path().toString()), "sample")), IngestOptions.DEFAULTS);
+            TestIngest.sample(store, new LocalEmbedder());
         }
     }
 

@@ -83,10 +83,7 @@ public abstract class RedisStore implements VectorStore {
     public IndexMeta prepare(String embedder, String model, int dimension) {
         Optional<IndexMeta> existing = meta();
         if (existing.isPresent()) {
-            existing.get().incompatibility(embedder, model, dimension).ifPresent(why -> {
-                throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, describe() + " cannot take these vectors: " + why
-                        + ". Use " + existing.get().embedderFlags() + ", or start over with 'ingest drop --yes'");
-            });
+            existing.get().requireAccepts(describe(), embedder, model, dimension);
             return existing.get();
         }
         IndexMeta meta = createIndex(embedder, model, dimension);

@@ -1,0 +1,35 @@
+package feedsearch.testing;
+
+import feedsearch.embed.Embedder;
+import feedsearch.extract.ArticleExtractor;
+import feedsearch.feed.FeedReader;
+import feedsearch.http.HttpFetcher;
+import feedsearch.ingest.FeedRequest;
+import feedsearch.ingest.IngestListener;
+import feedsearch.ingest.IngestOptions;
+import feedsearch.ingest.IngestReport;
+import feedsearch.ingest.Ingester;
+import feedsearch.store.VectorStore;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** The ingest pipeline as the command builds it, for tests that need posts in a store. */
+public final class TestIngest {
+    private TestIngest() {
+    }
+
+    public static IngestReport feed(VectorStore store, Embedder embedder, URI feed, String name, IngestOptions options) {
+        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test");
+        return new Ingester(store, embedder, new FeedReader(http), new ArticleExtractor(http, null, 10L << 20),
+                IngestListener.NONE, Clock.systemUTC())
+                .run(List.of(FeedRequest.of(feed, name)), options);
+    }
+
+    /** The repository's sample feed, recorded under the feed name {@code sample}. */
+    public static IngestReport sample(VectorStore store, Embedder embedder) {
+        return feed(store, embedder, FeedReader.locate(SampleFeed.path().toString()), "sample", IngestOptions.DEFAULTS);
+    }
+}
