@@ -79,6 +79,33 @@ class RedisIngestTest {
     }
 
     @Test
+    void theEngineIsDetectedRecordedAndKept() {
+        Map<String, String> env = Map.of("REDIS_URL", redis.url());
+        assertEquals(0, ingest(env, "--feed", SampleFeed.path().toString(), "--quiet").exitCode());
+
+        CommandRun other = ingest(env, "--feed", SampleFeed.path().toString(), "--redis-engine", "search");
+        assertEquals(4, other.exitCode(), other.toString());
+        assertTrue(other.err().contains("was built with the vectorset engine, not search"), other.err());
+
+        CommandRun unknown = ingest(env, "--feed", SampleFeed.path().toString(), "--redis-engine", "lucene");
+        assertEquals(2, unknown.exitCode(), unknown.toString());
+    }
+
+    @Test
+    void aSecondIngestOnTheSameRedisIndexIsLockedOut() {
+        Map<String, String> env = Map.of("REDIS_URL", redis.url());
+        try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+            client.set("posts:lock", "ingest pid 4242 deadbeef");
+            client.pexpire("posts:lock", 20_000);
+            CommandRun run = ingest(env, "--feed", SampleFeed.path().toString());
+            assertEquals(5, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("is locked: another ingest is writing to it (ingest pid 4242; lock posts:lock expires in"),
+                    run.err());
+            assertEquals("ingest pid 4242 deadbeef", client.get("posts:lock"), "the holder's lock is left alone");
+        }
+    }
+
+    @Test
     void openAiVectorsGoToRedisToo() throws Exception {
         try (FakeOpenAi api = new FakeOpenAi("sk-redis-test")) {
             Map<String, String> env = Map.of("REDIS_URL", redis.url(), "OPENAI_BASE_URL", api.baseUrl(),
