@@ -37,8 +37,7 @@ public final class Searcher {
      * @param minScore drop posts below this cosine similarity
      */
     public List<Hit> search(String question, int k, SearchFilter filter, double minScore) {
-        IndexMeta meta = store.meta().orElseThrow(() -> new FeedsearchException(ExitCode.UNREACHABLE,
-                store.describe() + " has no index yet: run ingest first"));
+        IndexMeta meta = store.requireMeta();
         meta.incompatibility(embedder.name(), embedder.modelId(), embedder.dimension()).ifPresent(why -> {
             throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX,
                     store.describe() + " cannot answer this embedder: " + why + ". Query with " + meta.embedderFlags());

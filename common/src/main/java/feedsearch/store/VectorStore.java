@@ -1,5 +1,8 @@
 package feedsearch.store;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +17,11 @@ public interface VectorStore extends AutoCloseable {
 
     /** How the index was built; empty for a new store. */
     Optional<IndexMeta> meta();
+
+    /** How the index was built; a store with no index yet is an error (exit 3) saying to ingest first. */
+    default IndexMeta requireMeta() {
+        return meta().orElseThrow(() -> new FeedsearchException(ExitCode.UNREACHABLE, describe() + " has no index yet: run ingest first"));
+    }
 
     /**
      * Creates the index for vectors of this embedder and model, or checks that the existing one

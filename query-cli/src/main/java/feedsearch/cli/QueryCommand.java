@@ -101,8 +101,7 @@ public final class QueryCommand extends FeedsearchCommand {
         Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
         settings = settings.withRedis(settings.redis().withEfRuntime(efRuntime));
         try (VectorStore store = settings.openStoreForReading()) {
-            IndexMeta meta = store.meta().orElseThrow(() -> new FeedsearchException(
-                    ExitCode.UNREACHABLE, store.describe() + " has no index yet: run ingest first"));
+            IndexMeta meta = store.requireMeta();
             // Check the chat endpoint is configured before any work is done.
             try (OpenAiClient chat = answer ? settings.openAiClient("--answer") : null;
                  Embedder embedder = settings.embedderFor(meta)) {
