@@ -181,6 +181,7 @@ class RedisIngestTest {
             site.open(second);
 
             CommandRun failed = run.get(60, TimeUnit.SECONDS);
+            System.out.println("killed mid-run: " + failed);
             assertEquals(3, failed.exitCode(), failed.toString());
             assertTrue(failed.err().contains("ingest: lost the connection to Redis at " + durable.url()), failed.err());
 
@@ -196,6 +197,7 @@ class RedisIngestTest {
             waitForKeyToExpire(durable, "posts:lock");
 
             CommandRun resumed = ingest(Map.of(), args);
+            System.out.println("after restart: " + resumed);
             assertEquals(0, resumed.exitCode(), resumed.toString());
             assertTrue(resumed.out().contains((3 - postsAfterCrash) + " added, 0 updated, " + postsAfterCrash + " unchanged"),
                     resumed.out());
