@@ -65,14 +65,26 @@ public final class RedisConnector {
      * or later; otherwise an error that names both ways to get one.
      */
     public static RedisEngine detectEngine(UnifiedJedis redis, RedisEndpoint endpoint) {
+        boolean queryEngine;
         try {
             redis.sendCommand(() -> "FT._LIST".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return RedisEngine.SEARCH;
-        } catch (JedisDataException noQueryEngine) {
-            // Unknown command: look at the version instead.
+            queryEngine = true;
+        } catch (JedisDataException unknownCommand) {
+            queryEngine = false;
         }
-        String version = serverVersion(redis);
-        int major = Integer.parseInt(version.split("\\.")[0]);
+        return engineFor(queryEngine, serverVersion(redis), endpoint);
+    }
+
+    static RedisEngine engineFor(boolean queryEngine, String version, RedisEndpoint endpoint) {
+        if (queryEngine) {
+            return RedisEngine.SEARCH;
+        }
+        int major;
+        try {
+            major = Integer.parseInt(version.split("\\.")[0]);
+        } catch (NumberFormatException e) {
+            major = 0;
+        }
         if (major >= 8) {
             return RedisEngine.VECTORSET;
         }
