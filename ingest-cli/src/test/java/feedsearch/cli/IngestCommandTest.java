@@ -128,6 +128,20 @@ class IngestCommandTest {
     }
 
     @Test
+    void feedsFileListsFeedsAndSkipsCommentsAndBlankLines() throws Exception {
+        Path list = dir.resolve("feeds.txt");
+        Files.writeString(list, "# the sample\n\n" + SampleFeed.path() + "\n");
+
+        CommandRun run = ingest("--feeds-file", list.toString(), "--json");
+
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().strip().endsWith("}"), run.out());
+        assertTrue(run.out().contains("\"added\":12"), run.out());
+        assertEquals(2, ingest("--feeds-file", dir.resolve("missing.txt").toString()).exitCode());
+        assertEquals(2, ingest("--feed", "a.xml", "--feed", "b.xml", "--tag", "one").exitCode());
+    }
+
+    @Test
     void dropNeedsYesAndRemovesTheStore() {
         assertEquals(0, ingest("--feed", SampleFeed.path().toString(), "--quiet").exitCode());
         String store = dir.resolve("index").toString();
