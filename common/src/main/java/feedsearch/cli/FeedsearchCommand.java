@@ -9,6 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -25,6 +27,11 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
               3  store or provider unreachable, or no index yet
               4  index incompatible with the embedder or model
               5  another ingest holds the index lock""";
+
+    public static final String CONFIG = """
+            Defaults for any option can go in ~/.config/feedsearch/config.properties
+            ($XDG_CONFIG_HOME, or $FEEDSEARCH_CONFIG for another file): long option names
+            without dashes, e.g. index=blog or redis=redis://cache:6379. Flags win.""";
 
     @Spec
     protected CommandSpec spec;
@@ -90,7 +97,33 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
     }
 
     /** Runs a command the way both launchers do; picocli's own usage errors exit 2, like ours. */
-    public static int run(Object command, String... args) {
-        return new CommandLine(command).execute(args);
+    public static int run(FeedsearchCommand command, String... args) {
+        return commandLine(command).execute(args);
+    }
+
+    /**
+     * The command's picocli model, with option defaults from the config file when there is one:
+     * {@code $FEEDSEARCH_CONFIG}, else {@code $XDG_CONFIG_HOME/feedsearch/config.properties}
+     * (default {@code ~/.config/feedsearch/config.properties}); keys are long option names
+     * without dashes, e.g. {@code index=blog} or {@code redis=redis://cache:6379}.
+     */
+    public static CommandLine commandLine(FeedsearchCommand command) {
+        CommandLine cl = new CommandLine(command);
+        Path config = configFile(command.env);
+        if (Files.isRegularFile(config)) {
+            cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
+        }
+        return cl;
+    }
+
+    static Path configFile(Map<String, String> env) {
+        String explicit = env.get("FEEDSEARCH_CONFIG");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String xdg = env.get("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
+        return base.resolve("feedsearch").resolve("config.properties");
     }
 }

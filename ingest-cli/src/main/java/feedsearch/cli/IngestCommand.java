@@ -44,7 +44,7 @@ import java.util.List;
                 "  REDIS_URL=redis://localhost:6379 ingest --feed samples/feed.xml",
                 "  ingest status --json",
                 "",
-                FeedsearchCommand.EXIT_CODES})
+                FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 public final class IngestCommand extends FeedsearchCommand {
 
     @Option(names = "--feed", paramLabel = "URL|FILE", description = "Feed to read: http(s) URL or local file. Repeatable.")

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "drop", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Delete the index and every post, passage and feed record in it.",
         footerHeading = "%nExamples:%n",
-        footer = {"  ingest drop --yes", "  ingest drop --yes --index test", "", FeedsearchCommand.EXIT_CODES})
+        footer = {"  ingest drop --yes", "  ingest drop --yes --index test", "", FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 final class IngestDropCommand extends FeedsearchCommand {
 
     @Option(names = "--yes", description = "Really delete it (required).")

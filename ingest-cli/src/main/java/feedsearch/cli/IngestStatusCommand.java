@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Show the index: engine, embedder, model, dimension, metric, counts, last run per feed.",
         footerHeading = "%nExamples:%n",
-        footer = {"  ingest status", "  ingest status --json --index posts", "", FeedsearchCommand.EXIT_CODES})
+        footer = {"  ingest status", "  ingest status --json --index posts", "", FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 final class IngestStatusCommand extends FeedsearchCommand {
 
     @Option(names = "--json", description = "Print one JSON object.")

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -139,6 +140,28 @@ class IngestCommandTest {
         assertTrue(run.out().contains("\"added\":12"), run.out());
         assertEquals(2, ingest("--feeds-file", dir.resolve("missing.txt").toString()).exitCode());
         assertEquals(2, ingest("--feed", "a.xml", "--feed", "b.xml", "--tag", "one").exitCode());
+    }
+
+    @Test
+    void theConfigFileSuppliesDefaultsAndFlagsWin() throws Exception {
+        Path config = dir.resolve("config.properties");
+        Files.writeString(config, "# feedsearch defaults\nstore-path=" + dir.resolve("configured") + "\nindex=fromconfig\n");
+        Map<String, String> env = Map.of("FEEDSEARCH_CONFIG", config.toString());
+
+        IngestCommand ingest = new IngestCommand();
+        ingest.env = env;
+        CommandRun run = CommandRun.of(ingest, "--feed", SampleFeed.path().toString(), "--quiet");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(Files.isDirectory(dir.resolve("configured")), "the store went where the config file says");
+
+        IngestCommand status = new IngestCommand();
+        status.env = env;
+        assertTrue(CommandRun.of(status, "status").out().contains("posts:     12"));
+
+        IngestCommand flagged = new IngestCommand();
+        flagged.env = env;
+        CommandRun elsewhere = CommandRun.of(flagged, "status", "--store-path", dir.resolve("nowhere").toString());
+        assertEquals(3, elsewhere.exitCode(), "a flag beats the config file: " + elsewhere);
     }
 
     @Test

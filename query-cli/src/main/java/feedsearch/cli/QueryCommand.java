@@ -36,7 +36,7 @@ import java.util.Map;
                 "  query --format urls --feed example --min-score 0.3 \"beekeeping\"",
                 "  OPENAI_API_KEY=... query --answer \"how do I keep a sourdough starter alive?\"",
                 "",
-                FeedsearchCommand.EXIT_CODES})
+                FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 public final class QueryCommand extends FeedsearchCommand {
 
     enum Format { table, json, urls }
