@@ -154,7 +154,7 @@ public final class RediSearchStore extends RedisStore {
      */
     @Override
     public Optional<IndexMeta> meta() {
-        Optional<IndexMeta> recorded = super.meta();
+        Optional<IndexMeta> recorded = recordedMeta();
         if (recorded.isPresent()) {
             return recorded;
         }

@@ -70,6 +70,11 @@ public abstract class RedisStore implements VectorStore {
 
     @Override
     public Optional<IndexMeta> meta() {
+        return recordedMeta();
+    }
+
+    /** The meta record itself; {@link #meta()} may also describe an index built without one. */
+    protected final Optional<IndexMeta> recordedMeta() {
         Map<String, String> m = call(() -> redis.hgetAll(keys.meta()));
         if (m.isEmpty()) {
             return Optional.empty();
@@ -81,7 +86,9 @@ public abstract class RedisStore implements VectorStore {
 
     @Override
     public IndexMeta prepare(String embedder, String model, int dimension) {
-        Optional<IndexMeta> existing = meta();
+        // Only a meta record proves what the vectors are; an index without one goes through
+        // createIndex, which compares its schema with ours.
+        Optional<IndexMeta> existing = recordedMeta();
         if (existing.isPresent()) {
             existing.get().requireAccepts(describe(), embedder, model, dimension);
             return existing.get();
