@@ -60,7 +60,8 @@ public final class IngestCommand extends FeedsearchCommand {
     int limit;
 
     @Option(names = "--since", paramLabel = "DATE", converter = InstantConverter.class,
-            description = "Only entries published on or after DATE (YYYY-MM-DD, or ISO date-time with offset).")
+            description = "Only entries published on or after DATE (YYYY-MM-DD, or ISO date-time with offset); "
+                    + "entries without a date are skipped.")
     Instant since;
 
     @Option(names = "--selector", paramLabel = "CSS",
