@@ -6,6 +6,7 @@ import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
 import feedsearch.http.HttpFetcher;
+import feedsearch.ingest.FeedOutcome;
 import feedsearch.ingest.FeedRequest;
 import feedsearch.ingest.IngestOptions;
 import feedsearch.ingest.IngestReport;
@@ -169,11 +170,11 @@ public final class IngestCommand extends FeedsearchCommand {
     }
 
     static String counts(IngestReport report, boolean dryRun) {
-        if (dryRun) {
-            return report.count(PostStatus.WOULD_ADD) + " to add, " + report.count(PostStatus.WOULD_UPDATE) + " to update, "
-                    + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed";
-        }
-        return report.count(PostStatus.ADDED) + " added, " + report.count(PostStatus.UPDATED) + " updated, "
-                + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed";
+        String posts = dryRun
+                ? report.count(PostStatus.WOULD_ADD) + " to add, " + report.count(PostStatus.WOULD_UPDATE) + " to update, "
+                : report.count(PostStatus.ADDED) + " added, " + report.count(PostStatus.UPDATED) + " updated, ";
+        long notModified = report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.NOT_MODIFIED).count();
+        return posts + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed"
+                + (notModified > 0 ? "; " + notModified + (notModified == 1 ? " feed" : " feeds") + " not modified" : "");
     }
 }
