@@ -1,6 +1,9 @@
 package feedsearch.cli;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
 import feedsearch.config.Settings;
+import feedsearch.openai.OpenAiSettings;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -33,10 +36,10 @@ public final class EmbedderOptions {
 
     Settings applyTo(Settings settings) {
         if (openaiTimeoutSeconds < 1 || openaiMaxTries < 1) {
-            throw new feedsearch.FeedsearchException(feedsearch.ExitCode.USAGE,
-                    "--openai-timeout and --openai-max-tries take positive numbers");
+            throw new FeedsearchException(ExitCode.USAGE, "--openai-timeout and --openai-max-tries take positive numbers");
         }
-        return settings.withEmbedder(embedder, model)
-                .withOpenAi(new Settings.OpenAi(openaiBaseUrl, Duration.ofSeconds(openaiTimeoutSeconds), openaiMaxTries));
+        OpenAiSettings api = OpenAiSettings.DEFAULTS;
+        return settings.withEmbedder(embedder, model).withOpenAi(new OpenAiSettings(openaiBaseUrl, null, api.connectTimeout(),
+                Duration.ofSeconds(openaiTimeoutSeconds), openaiMaxTries));
     }
 }

@@ -31,19 +31,11 @@ import java.util.Optional;
  * @param redisUrl  {@code --redis}; null for REDIS_URL or REDIS_HOST and friends
  * @param embedder  requested embedder; null for the index's own (query) or {@code local} (ingest)
  * @param model     requested model; null for the embedder's default or the index's own
+ * @param openai    the API's flags; a null base URL or key is taken from the environment
  */
 public record Settings(String index, String store, Path storePath, String redisUrl, RedisOptions redis, String embedder,
-                       String model, Duration httpTimeout, long maxPageBytes, String userAgent, OpenAi openai,
+                       String model, Duration httpTimeout, long maxPageBytes, String userAgent, OpenAiSettings openai,
                        Map<String, String> env) {
-
-    /**
-     * The OpenAI-compatible API's flags.
-     *
-     * @param baseUrl {@code --openai-base-url}; null for OPENAI_BASE_URL, else OpenAI's own
-     */
-    public record OpenAi(String baseUrl, Duration timeout, int maxTries) {
-        public static final OpenAi DEFAULTS = new OpenAi(null, Duration.ofSeconds(60), 5);
-    }
 
     public static final String DEFAULT_INDEX = "posts";
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(20);
@@ -51,7 +43,7 @@ public record Settings(String index, String store, Path storePath, String redisU
 
     public static Settings defaults(Map<String, String> env, String version) {
         return new Settings(DEFAULT_INDEX, null, null, null, RedisOptions.DEFAULTS, null, null, DEFAULT_HTTP_TIMEOUT,
-                DEFAULT_MAX_PAGE_BYTES, "feedsearch/" + version + " (semantic search for feeds)", OpenAi.DEFAULTS, Map.copyOf(env));
+                DEFAULT_MAX_PAGE_BYTES, "feedsearch/" + version + " (semantic search for feeds)", OpenAiSettings.DEFAULTS, Map.copyOf(env));
     }
 
     public Settings withStore(String index, String store, Path storePath, String redisUrl) {
@@ -70,7 +62,7 @@ public record Settings(String index, String store, Path storePath, String redisU
         return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 
-    public Settings withOpenAi(OpenAi openai) {
+    public Settings withOpenAi(OpenAiSettings openai) {
         return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 
@@ -161,9 +153,9 @@ public record Settings(String index, String store, Path storePath, String redisU
     /** Where the OpenAI-compatible API is: the flag, else OPENAI_BASE_URL, else OpenAI's. */
     public OpenAiSettings openAiSettings() {
         String base = openai.baseUrl() != null ? openai.baseUrl() : env.get("OPENAI_BASE_URL");
-        String key = env.get("OPENAI_API_KEY");
-        return new OpenAiSettings(base == null || base.isBlank() ? OpenAiSettings.OPENAI_BASE_URL : base,
-                key == null || key.isBlank() ? null : key, Duration.ofSeconds(10), openai.timeout(), openai.maxTries());
+        String key = openai.apiKey() != null ? openai.apiKey() : env.get("OPENAI_API_KEY");
+        return openai.withApi(base == null || base.isBlank() ? OpenAiSettings.OPENAI_BASE_URL : base,
+                key == null || key.isBlank() ? null : key);
     }
 
     /** A client for the OpenAI-compatible API, or a message saying how to configure one. */

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -102,10 +103,6 @@ public final class OpenAiClient implements AutoCloseable {
         return api;
     }
 
-    public String baseUrl() {
-        return settings.baseUrl();
-    }
-
     /**
      * Runs a request, retrying 429s, 5xx answers, timeouts and dropped connections with
      * exponential backoff and jitter, or as long as {@code Retry-After} asks.
@@ -166,10 +163,10 @@ public final class OpenAiClient implements AutoCloseable {
     }
 
     /** {@code Retry-After} as seconds or an HTTP date, capped so a server cannot stall us for long. */
-    private static java.util.Optional<Duration> retryAfter(HttpException e) {
+    private static Optional<Duration> retryAfter(HttpException e) {
         String value = e.response() == null ? null : e.response().headers().get("Retry-After");
         if (value == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Duration wait;
         try {
@@ -178,13 +175,13 @@ public final class OpenAiClient implements AutoCloseable {
             try {
                 wait = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
             } catch (DateTimeParseException unreadable) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         }
         if (wait.isNegative()) {
             wait = Duration.ZERO;
         }
-        return java.util.Optional.of(wait.compareTo(MAX_BACKOFF.multipliedBy(2)) > 0 ? MAX_BACKOFF.multipliedBy(2) : wait);
+        return Optional.of(wait.compareTo(MAX_BACKOFF.multipliedBy(2)) > 0 ? MAX_BACKOFF.multipliedBy(2) : wait);
     }
 
     private static String errorMessage(HttpException e) {

@@ -11,4 +11,10 @@ import java.time.Duration;
  */
 public record OpenAiSettings(String baseUrl, String apiKey, Duration connectTimeout, Duration readTimeout, int maxTries) {
     public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+    /** Base URL and key unset: they come from the environment when the settings are resolved. */
+    public static final OpenAiSettings DEFAULTS = new OpenAiSettings(null, null, Duration.ofSeconds(10), Duration.ofSeconds(60), 5);
+
+    public OpenAiSettings withApi(String baseUrl, String apiKey) {
+        return new OpenAiSettings(baseUrl, apiKey, connectTimeout, readTimeout, maxTries);
+    }
 }

@@ -19,16 +19,21 @@ import java.util.Map;
  * if too few distinct posts came back.
  */
 public final class Searcher {
-    private static final int SNIPPET_CHARS = 240;
     private static final int MAX_PASSAGES = 10_000;
 
     private final VectorStore store;
     private final Embedder embedder;
 
     /**
-     * @param embedder must be the one the index was built with
+     * @param meta     the store's index, as {@link VectorStore#requireMeta()} read it
+     * @param embedder must embed the way the index's vectors were made
+     * @throws FeedsearchException (exit 4) when it does not
      */
-    public Searcher(VectorStore store, Embedder embedder) {
+    public Searcher(VectorStore store, IndexMeta meta, Embedder embedder) {
+        meta.incompatibility(embedder.name(), embedder.modelId(), embedder.dimension()).ifPresent(why -> {
+            throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX,
+                    store.describe() + " cannot answer this embedder: " + why + ". Query with " + meta.embedderFlags());
+        });
         this.store = store;
         this.embedder = embedder;
     }
@@ -37,11 +42,6 @@ public final class Searcher {
      * @param minScore drop posts below this cosine similarity
      */
     public List<Hit> search(String question, int k, SearchFilter filter, double minScore) {
-        IndexMeta meta = store.requireMeta();
-        meta.incompatibility(embedder.name(), embedder.modelId(), embedder.dimension()).ifPresent(why -> {
-            throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX,
-                    store.describe() + " cannot answer this embedder: " + why + ". Query with " + meta.embedderFlags());
-        });
         float[] vector = embedder.embed(List.of(question)).get(0);
 
         Map<String, PassageMatch> bestPerPost = new LinkedHashMap<>();
@@ -60,16 +60,8 @@ public final class Searcher {
             if (hits.size() == k || m.score() < minScore) {
                 break;
             }
-            // Records written by others (the source post's sample) may have no title or text.
-            String title = m.title() != null ? m.title() : m.url();
-            String text = m.text() != null ? m.text() : "";
-            hits.add(new Hit(hits.size() + 1, m.score(), title, m.url(), m.published(), m.feed(), snippet(text), text));
+            hits.add(new Hit(hits.size() + 1, m.score(), m.title(), m.url(), m.published(), m.feed(), m.text()));
         }
         return hits;
-    }
-
-    private static String snippet(String text) {
-        String flat = text.replaceAll("\\s+", " ").strip();
-        return flat.length() <= SNIPPET_CHARS ? flat : flat.substring(0, SNIPPET_CHARS - 1).stripTrailing() + "…";
     }
 }

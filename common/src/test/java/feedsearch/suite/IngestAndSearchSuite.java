@@ -250,7 +250,7 @@ public abstract class IngestAndSearchSuite {
     @Test
     void questionsWordedUnlikeTheirPostFindItFirst() {
         ingestSample();
-        Searcher searcher = new Searcher(store, EMBEDDER);
+        Searcher searcher = new Searcher(store, store.requireMeta(), EMBEDDER);
         Map<String, String> cases = Map.ofEntries(
                 Map.entry("write a program that replies to messages automatically", "team-chat-bot"),
                 Map.entry("homemade naturally leavened loaf", "sourdough-from-scratch"),
@@ -277,7 +277,7 @@ public abstract class IngestAndSearchSuite {
     @Test
     void postsAreRankedOnceEachAndFiltersNarrowTheRanking() {
         ingestSample();
-        Searcher searcher = new Searcher(store, EMBEDDER);
+        Searcher searcher = new Searcher(store, store.requireMeta(), EMBEDDER);
 
         List<Hit> all = searcher.search("gardening", 12, SearchFilter.NONE, -1);
         assertEquals(12, all.size());

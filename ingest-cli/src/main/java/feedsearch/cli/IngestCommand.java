@@ -6,12 +6,10 @@ import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
 import feedsearch.http.HttpFetcher;
-import feedsearch.ingest.FeedOutcome;
 import feedsearch.ingest.FeedRequest;
 import feedsearch.ingest.IngestOptions;
 import feedsearch.ingest.IngestReport;
 import feedsearch.ingest.Ingester;
-import feedsearch.ingest.PostStatus;
 import feedsearch.store.IndexHealth;
 import feedsearch.store.VectorStore;
 import picocli.CommandLine.Command;
@@ -167,14 +165,5 @@ public final class IngestCommand extends FeedsearchCommand {
             throw usage("--tag names one feed, but " + locations.size() + " were given");
         }
         return locations.stream().map(l -> FeedRequest.of(FeedReader.locate(l), tag)).toList();
-    }
-
-    static String counts(IngestReport report, boolean dryRun) {
-        String posts = dryRun
-                ? report.count(PostStatus.WOULD_ADD) + " to add, " + report.count(PostStatus.WOULD_UPDATE) + " to update, "
-                : report.count(PostStatus.ADDED) + " added, " + report.count(PostStatus.UPDATED) + " updated, ";
-        long notModified = report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.NOT_MODIFIED).count();
-        return posts + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed"
-                + (notModified > 0 ? "; " + notModified + (notModified == 1 ? " feed" : " feeds") + " not modified" : "");
     }
 }

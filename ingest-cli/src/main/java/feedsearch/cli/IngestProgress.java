@@ -85,12 +85,21 @@ final class IngestProgress implements IngestListener {
                     .put("embedding_requests", usage.requests()).put("embedding_tokens", usage.tokens())
                     .line());
         } else if (!quiet) {
-            out.println((dryRun ? "dry run: " : "ingest: ") + IngestCommand.counts(report, dryRun)
+            out.println((dryRun ? "dry run: " : "ingest: ") + counts(report, dryRun)
                     + (report.hasFailures() ? " (see the failures above)" : ""));
             if (usage.requests() > 0) {
                 out.println("embedding: " + usage.requests() + " requests, " + usage.tokens() + " tokens");
             }
         }
+    }
+
+    private static String counts(IngestReport report, boolean dryRun) {
+        String posts = dryRun
+                ? report.count(PostStatus.WOULD_ADD) + " to add, " + report.count(PostStatus.WOULD_UPDATE) + " to update, "
+                : report.count(PostStatus.ADDED) + " added, " + report.count(PostStatus.UPDATED) + " updated, ";
+        long notModified = report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.NOT_MODIFIED).count();
+        return posts + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed"
+                + (notModified > 0 ? "; " + notModified + (notModified == 1 ? " feed" : " feeds") + " not modified" : "");
     }
 
     private void drawBar() {

@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.Map;
+
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Show the index: engine, embedder, model, dimension, metric, counts, last run per feed.",
         footerHeading = "%nExamples:%n",
@@ -33,7 +35,7 @@ final class IngestStatusCommand extends FeedsearchCommand {
                             .put("dimension", meta.dimension()).put("metric", meta.metric())
                             .put("algorithm", meta.algorithm()).put("vector_type", meta.vectorType()).put("created", meta.created());
                 }
-                line.put("feeds", status.feeds().stream().map(f -> java.util.Map.of(
+                line.put("feeds", status.feeds().stream().map(f -> Map.of(
                         "feed", f.url(), "last_run", String.valueOf(f.lastRun()), "entries", f.entries())).toList());
                 out().println(line.line());
                 return 0;

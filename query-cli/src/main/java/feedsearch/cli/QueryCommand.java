@@ -105,7 +105,7 @@ public final class QueryCommand extends FeedsearchCommand {
             // Check the chat endpoint is configured before any work is done.
             try (OpenAiClient chat = answer ? settings.openAiClient("--answer") : null;
                  Embedder embedder = settings.embedderFor(meta)) {
-                List<Hit> hits = new Searcher(store, embedder).search(question, k, new SearchFilter(feed, since), minScore);
+                List<Hit> hits = new Searcher(store, meta, embedder).search(question, k, new SearchFilter(feed, since), minScore);
                 if (chat == null) {
                     print(hits);
                 } else if (hits.isEmpty()) {

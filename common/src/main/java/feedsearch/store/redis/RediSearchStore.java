@@ -193,9 +193,12 @@ public final class RediSearchStore extends RedisStore {
             // Keys of the source post's sample (post:0, post:1, ...) carry no hash tag.
             String postId = open >= 0 && close > open ? key.substring(open + 1, close) : key;
             double distance = Double.parseDouble(d.getString("score"));
-            matches.add(new PassageMatch(postId, d.getString("url"), d.getString("title"), d.getString("feed"),
-                    instant(d.getString("published")), d.hasProperty("chunk") ? Integer.parseInt(d.getString("chunk")) : 0,
-                    d.getString("text"), 1.0 - distance));
+            String url = d.getString("url");
+            // The sample's hashes hold only url and embedding: the URL stands in for the title.
+            String title = d.hasProperty("title") ? d.getString("title") : url;
+            String text = d.hasProperty("text") ? d.getString("text") : "";
+            matches.add(new PassageMatch(postId, url, title, d.getString("feed"), instant(d.getString("published")),
+                    d.hasProperty("chunk") ? Integer.parseInt(d.getString("chunk")) : 0, text, 1.0 - distance));
         }
         return matches;
     }

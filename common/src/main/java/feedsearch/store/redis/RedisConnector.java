@@ -10,6 +10,8 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
+import java.nio.charset.StandardCharsets;
+
 
 /**
  * Connects to Redis and finds out which vector engine it offers. Every failure becomes one line
@@ -67,7 +69,7 @@ public final class RedisConnector {
     public static RedisEngine detectEngine(UnifiedJedis redis, RedisEndpoint endpoint) {
         boolean queryEngine;
         try {
-            redis.sendCommand(() -> "FT._LIST".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            redis.sendCommand(() -> "FT._LIST".getBytes(StandardCharsets.US_ASCII));
             queryEngine = true;
         } catch (JedisDataException unknownCommand) {
             queryEngine = false;

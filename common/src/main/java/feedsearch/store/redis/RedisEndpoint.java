@@ -30,11 +30,11 @@ public record RedisEndpoint(String host, int port, String user, String password,
         try {
             uri = new URI(url.trim());
         } catch (URISyntaxException e) {
-            throw invalid(url);
+            throw invalid();
         }
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("redis") || scheme.equalsIgnoreCase("rediss")) || uri.getHost() == null) {
-            throw invalid(url);
+            throw invalid();
         }
         String user = null;
         String password = null;
@@ -60,7 +60,7 @@ public record RedisEndpoint(String host, int port, String user, String password,
             try {
                 database = Integer.parseInt(path.substring(1));
             } catch (NumberFormatException e) {
-                throw invalid(url);
+                throw invalid();
             }
         }
         return new RedisEndpoint(uri.getHost(), uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort(), user, password,
@@ -88,7 +88,7 @@ public record RedisEndpoint(String host, int port, String user, String password,
         return blankToNull(env.get("REDIS_URL")) != null || blankToNull(env.get("REDIS_HOST")) != null;
     }
 
-    private static FeedsearchException invalid(String url) {
+    private static FeedsearchException invalid() {
         // The URL may hold a password: say what is wrong without repeating it.
         return new FeedsearchException(ExitCode.USAGE, "not a Redis URL (expected redis://host:port or rediss://host:port)");
     }

@@ -117,8 +117,7 @@ public final class VectorSetStore extends RedisStore {
         if (expression != null) {
             params.filter(expression);
         }
-        Map<String, Double> scored = call(() -> redis.exists(keys.vectors())
-                ? redis.vsimWithScores(keys.vectors(), vector, params) : Map.of());
+        Map<String, Double> scored = call(() -> redis.vsimWithScores(keys.vectors(), vector, params));
         List<Map.Entry<String, Double>> ranked = new ArrayList<>(scored.entrySet());
         ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         List<Response<List<String>>> fields = new ArrayList<>(ranked.size());
@@ -149,7 +148,7 @@ public final class VectorSetStore extends RedisStore {
 
     @Override
     protected long passageCount() {
-        return call(() -> redis.exists(keys.vectors()) ? redis.vcard(keys.vectors()) : 0L);
+        return call(() -> redis.vcard(keys.vectors()));
     }
 
     @Override

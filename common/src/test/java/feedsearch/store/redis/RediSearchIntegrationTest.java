@@ -121,7 +121,7 @@ class RediSearchIntegrationTest {
             assertTrue(unnamed.getMessage().contains("--embedder"), unnamed.getMessage());
 
             Embedder named = settings.withEmbedder("local", null).embedderFor(meta);
-            List<Hit> hits = new Searcher(store, named).search("how do I make a bot", 3, SearchFilter.NONE, -1);
+            List<Hit> hits = new Searcher(store, meta, named).search("how do I make a bot", 3, SearchFilter.NONE, -1);
             assertEquals("https://example.org/0", hits.get(0).url());
             assertEquals(3, hits.size());
         }
