@@ -187,11 +187,7 @@ public final class RediSearchStore extends RedisStore {
         SearchResult result = call(() -> redis.executeCommand(searchCommand(keys, vector, n, filter, options.efRuntime())));
         List<PassageMatch> matches = new ArrayList<>(result.getDocuments().size());
         for (Document d : result.getDocuments()) {
-            String key = d.getId();
-            int open = key.indexOf('{');
-            int close = key.indexOf('}');
-            // Keys of the source post's sample (post:0, post:1, ...) carry no hash tag.
-            String postId = open >= 0 && close > open ? key.substring(open + 1, close) : key;
+            String postId = RedisKeys.postIdOf(d.getId());
             double distance = Double.parseDouble(d.getString("score"));
             String url = d.getString("url");
             // The sample's hashes hold only url and embedding: the URL stands in for the title.

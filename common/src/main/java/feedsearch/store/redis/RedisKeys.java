@@ -25,6 +25,16 @@ public record RedisKeys(String index, String prefix) {
         return prefix + "{" + postId + "}:" + chunk;
     }
 
+    /**
+     * The post id in a passage key's hash tag; keys without one (the source post's sample,
+     * {@code post:0}) stand for a post of their own.
+     */
+    public static String postIdOf(String passageKey) {
+        int open = passageKey.indexOf('{');
+        int close = passageKey.indexOf('}', open + 1);
+        return open >= 0 && close > open ? passageKey.substring(open + 1, close) : passageKey;
+    }
+
     public String post(String postId) {
         return index + ":post:{" + postId + "}";
     }

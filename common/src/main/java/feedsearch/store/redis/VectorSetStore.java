@@ -136,8 +136,7 @@ public final class VectorSetStore extends RedisStore {
             if (f.get(0) == null) {
                 continue; // removed between VSIM and HMGET by a concurrent ingest
             }
-            String key = ranked.get(i).getKey();
-            String postId = key.substring(key.indexOf('{') + 1, key.indexOf('}'));
+            String postId = RedisKeys.postIdOf(ranked.get(i).getKey());
             // VSIM scores cosine similarity mapped onto 0..1; turn it back into -1..1.
             double cosine = 2.0 * ranked.get(i).getValue() - 1.0;
             matches.add(new PassageMatch(postId, f.get(0), f.get(1), f.get(2), instant(f.get(3)),

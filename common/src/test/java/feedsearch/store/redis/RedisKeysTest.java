@@ -16,6 +16,12 @@ class RedisKeysTest {
     }
 
     @Test
+    void aPassageKeyNamesItsPost() {
+        assertEquals("0123456789abcdef", RedisKeys.postIdOf(RedisKeys.of("posts", null).passage("0123456789abcdef", 7)));
+        assertEquals("post:12", RedisKeys.postIdOf("post:12"));
+    }
+
+    @Test
     void otherIndexesGetTheirOwnPassagePrefixUnlessOneIsGiven() {
         assertEquals("blog:passage:{id}:0", RedisKeys.of("blog", null).passage("id", 0));
         assertEquals("p:{id}:0", RedisKeys.of("blog", "p:").passage("id", 0));
