@@ -2,16 +2,19 @@ package feedsearch.cli;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.Printable;
 import feedsearch.config.Settings;
 import feedsearch.openai.OpenAiException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,6 +36,9 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
             ($XDG_CONFIG_HOME, or $FEEDSEARCH_CONFIG for another file): long option names
             without dashes, e.g. index=blog or redis=redis://cache:6379. Flags win.""";
 
+    /** Messages can quote what servers sent; one line of a terminal is what they get. */
+    protected static final int MAX_MESSAGE_CHARS = 1000;
+
     @Spec
     protected CommandSpec spec;
 
@@ -44,18 +50,19 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
+            adoptParentOptions();
             return execute();
         } catch (FeedsearchException e) {
-            err().println(name() + ": " + e.getMessage());
+            err().println(name() + ": " + Printable.line(e.getMessage(), MAX_MESSAGE_CHARS));
             return e.exitCode().code();
         } catch (OpenAiException e) {
             // The API kept failing or answered nonsense: a provider problem, exit 3.
-            err().println(name() + ": " + e.getMessage());
+            err().println(name() + ": " + Printable.line(e.getMessage(), MAX_MESSAGE_CHARS));
             return ExitCode.UNREACHABLE.code();
         } catch (CommandLine.ParameterException e) {
             throw e; // picocli prints these with the usage hint
         } catch (RuntimeException e) {
-            err().println(name() + ": unexpected error: " + e
+            err().println(name() + ": unexpected error: " + Printable.line(e.toString(), MAX_MESSAGE_CHARS)
                     + (env().containsKey("FEEDSEARCH_DEBUG") ? "" : " (set FEEDSEARCH_DEBUG=1 for the stack trace)"));
             if (env().containsKey("FEEDSEARCH_DEBUG")) {
                 e.printStackTrace(err());
@@ -64,6 +71,32 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
         } finally {
             out().flush();
             err().flush();
+        }
+    }
+
+    /**
+     * Options typed before a subcommand's name ({@code ingest --store-path DIR drop}) are parsed
+     * as the parent's. The subcommand takes over each one it has too and refuses the rest, so it
+     * never quietly acts on another index than the one the user named.
+     */
+    private void adoptParentOptions() {
+        CommandSpec parent = spec.parent();
+        if (parent == null) {
+            return;
+        }
+        CommandLine.ParseResult own = spec.commandLine().getParseResult();
+        for (OptionSpec given : parent.commandLine().getParseResult().matchedOptions()) {
+            OptionSpec mine = spec.findOption(given.longestName());
+            if (mine == null) {
+                throw usage(given.longestName() + " does not apply to '" + name() + "' (see " + name() + " --help)");
+            }
+            if (own != null && own.hasMatchedOption(mine)) {
+                if (!Objects.equals(given.getValue(), mine.getValue())) {
+                    throw usage(given.longestName() + " is given twice, before and after '" + spec.name() + "', with different values");
+                }
+            } else {
+                mine.setValue(given.getValue());
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import feedsearch.embed.LocalEmbedder;
 import feedsearch.embed.OpenAiEmbedder;
 import feedsearch.openai.OpenAiClient;
 import feedsearch.openai.OpenAiSettings;
-import feedsearch.http.HttpFetcher;
+import feedsearch.fetch.Fetcher;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.LocalStore;
 import feedsearch.store.VectorStore;
@@ -111,8 +111,9 @@ public record Settings(String index, String store, Path storePath, String redisU
         return usesRedis() ? RedisStores.open(redisEndpoint(), index, redis, false) : LocalStore.openForReading(localStorePath());
     }
 
-    public HttpFetcher httpFetcher() {
-        return new HttpFetcher(httpTimeout, maxPageBytes, userAgent);
+    /** @param allowPrivateLinks let links in feeds from public addresses reach private and loopback ones */
+    public Fetcher fetcher(boolean allowPrivateLinks) {
+        return new Fetcher(httpTimeout, maxPageBytes, userAgent, allowPrivateLinks);
     }
 
     /**

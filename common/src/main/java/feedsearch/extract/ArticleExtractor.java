@@ -2,10 +2,16 @@ package feedsearch.extract;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.Printable;
 import feedsearch.feed.FeedEntry;
-import feedsearch.http.FetchException;
-import feedsearch.http.FetchedResource;
-import feedsearch.http.HttpFetcher;
+import feedsearch.feed.FeedReader;
+import feedsearch.fetch.Access;
+import feedsearch.fetch.BinarySniffer;
+import feedsearch.fetch.Expect;
+import feedsearch.fetch.FetchException;
+import feedsearch.fetch.FetchedResource;
+import feedsearch.fetch.Fetcher;
+import feedsearch.fetch.TextDecoding;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -16,8 +22,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -40,14 +45,13 @@ public final class ArticleExtractor {
     private static final Pattern TEASER_ENDING = Pattern.compile(
             "(?is).*(\\.\\.\\.|…|\\[…]|\\[\\.\\.\\.]|read more|continue reading|read the rest)\\W*$");
 
-    private final HttpFetcher http;
+    private final Fetcher fetcher;
     private final String selector;
-    private final long maxPageBytes;
 
     /**
      * @param selector CSS selector for the article body, or null to find it
      */
-    public ArticleExtractor(HttpFetcher http, String selector, long maxPageBytes) {
+    public ArticleExtractor(Fetcher fetcher, String selector) {
         if (selector != null) {
             try {
                 Selector.evaluatorOf(selector);
@@ -55,25 +59,27 @@ public final class ArticleExtractor {
                 throw new FeedsearchException(ExitCode.USAGE, "invalid CSS selector '" + selector + "': " + e.getMessage(), e);
             }
         }
-        this.http = http;
+        this.fetcher = fetcher;
         this.selector = selector;
-        this.maxPageBytes = maxPageBytes;
     }
 
-    /** @param entry an entry with a link */
-    public Article extract(FeedEntry entry) throws ExtractException {
+    /**
+     * @param entry an entry with a link
+     * @param links what the entry's feed may reach
+     */
+    public Article extract(FeedEntry entry, Access links) throws ExtractException {
         String fromFeed = entry.contentHtml().isBlank() ? ""
                 : HtmlText.of(Jsoup.parseBodyFragment(entry.contentHtml()).body());
         if (isWholeArticle(fromFeed)) {
             return new Article(entry.link(), entry.title(), entry.published(), fromFeed, Article.Source.FEED_CONTENT);
         }
-        Document page = fetch(entry.link());
+        Document page = fetch(entry.link(), links);
         String text = articleText(page);
         if (text.isBlank()) {
             throw new ExtractException(entry.link() + ": no article text found"
                     + (selector != null ? " (selector '" + selector + "' matched nothing with text)" : ""));
         }
-        String title = !entry.title().isBlank() ? entry.title() : page.title().strip();
+        String title = !entry.title().isBlank() ? entry.title() : Printable.line(page.title(), FeedReader.MAX_TITLE_CHARS);
         return new Article(entry.link(), title, entry.published(), text, Article.Source.PAGE);
     }
 
@@ -81,39 +87,32 @@ public final class ArticleExtractor {
         return HtmlText.words(text) >= MIN_FULL_CONTENT_WORDS && !TEASER_ENDING.matcher(text).matches();
     }
 
-    private Document fetch(URI link) throws ExtractException {
-        byte[] body;
-        Charset charset = null;
-        if ("file".equalsIgnoreCase(link.getScheme())) {
-            body = readFile(link);
-        } else {
-            try {
-                FetchedResource resource = http.get(link);
-                body = resource.body();
-                charset = resource.declaredCharset().orElse(null);
-                link = resource.uri();
-            } catch (FetchException e) {
-                throw new ExtractException(e.getMessage(), e);
-            }
-        }
+    private Document fetch(URI link, Access links) throws ExtractException {
+        FetchedResource resource;
         try {
-            // With no charset in the headers jsoup reads the BOM or <meta charset>; bytes that do
-            // not decode become U+FFFD rather than an error.
-            return Jsoup.parse(new ByteArrayInputStream(body), charset == null ? null : charset.name(), link.toString());
+            resource = fetcher.get(link, links, Expect.PAGE);
+        } catch (FetchException e) {
+            throw new ExtractException(e.getMessage(), e);
+        }
+        byte[] body = resource.body();
+        String binary = BinarySniffer.binaryKind(body, resource.mediaType());
+        if (binary != null) {
+            throw new ExtractException(resource.uri() + ": got " + binary + ", not an HTML page");
+        }
+        String base = resource.uri().toString();
+        try {
+            // With no charset in the headers jsoup reads the BOM or <meta charset>, else assumes UTF-8.
+            Charset declared = resource.declaredCharset().map(TextDecoding::forLabel).orElse(null);
+            Document page = Jsoup.parse(new ByteArrayInputStream(body), declared == null ? null : declared.name(), base);
+            if (page.charset().equals(StandardCharsets.UTF_8) && !TextDecoding.isUtf8(body)) {
+                return Jsoup.parse(TextDecoding.utf8OrWindows1252(body), base);
+            }
+            if (declared == null && !page.charset().equals(TextDecoding.forLabel(page.charset()))) {
+                return Jsoup.parse(new ByteArrayInputStream(body), TextDecoding.WINDOWS_1252.name(), base);
+            }
+            return page;
         } catch (IOException e) {
             throw new ExtractException(link + ": page could not be parsed: " + e.getMessage(), e);
-        }
-    }
-
-    private byte[] readFile(URI link) throws ExtractException {
-        Path path = Path.of(link);
-        try {
-            if (Files.size(path) > maxPageBytes) {
-                throw new ExtractException(path + ": larger than the " + (maxPageBytes / (1024 * 1024)) + " MiB size cap");
-            }
-            return Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new ExtractException(path + ": page could not be read (" + e.getClass().getSimpleName() + ")", e);
         }
     }
 

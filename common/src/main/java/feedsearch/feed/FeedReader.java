@@ -8,22 +8,33 @@ import com.rometools.rome.io.SyndFeedInput;
 import com.rometools.rome.io.XmlReader;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
-import feedsearch.http.FetchException;
-import feedsearch.http.FetchedResource;
-import feedsearch.http.HttpFetcher;
+import feedsearch.Printable;
+import feedsearch.fetch.Access;
+import feedsearch.fetch.BinarySniffer;
+import feedsearch.fetch.Expect;
+import feedsearch.fetch.FetchException;
+import feedsearch.fetch.FetchedResource;
+import feedsearch.fetch.Fetcher;
+import feedsearch.fetch.HttpFetcher;
+import feedsearch.fetch.TextDecoding;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -32,10 +43,16 @@ import java.util.stream.Collectors;
  * turns them off in the parser it builds, doctypes or not.
  */
 public final class FeedReader {
-    private final HttpFetcher http;
+    /** Titles longer than this are cut: no list shows more, and a hostile feed may send megabytes. */
+    public static final int MAX_TITLE_CHARS = 300;
+    private static final Pattern XML_ENCODING = Pattern.compile("^\\s*<\\?xml[^>]*\\sencoding\\s*=\\s*[\"']([A-Za-z0-9._:-]+)[\"']");
+    private static final Pattern HTML_START = Pattern.compile("^\\s*(<!--.*?-->\\s*)*<(!doctype\\s+html|html)[\\s>]",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
-    public FeedReader(HttpFetcher http) {
-        this.http = http;
+    private final Fetcher fetcher;
+
+    public FeedReader(Fetcher fetcher) {
+        this.fetcher = fetcher;
     }
 
     /**
@@ -62,59 +79,128 @@ public final class FeedReader {
     }
 
     public Feed read(URI location, String etag, String lastModified) throws FeedException {
-        byte[] bytes;
-        String contentType = null;
-        String newEtag = null;
-        String newLastModified = null;
-        URI base = location;
-        if ("file".equalsIgnoreCase(location.getScheme())) {
-            bytes = readFile(location);
-        } else {
-            FetchedResource resource;
-            try {
-                resource = http.get(location, etag, lastModified);
-            } catch (FetchException e) {
-                throw new FeedException("feed " + e.getMessage(), e);
-            }
-            if (resource.notModified()) {
-                return Feed.notModified(location, etag, lastModified);
-            }
-            bytes = resource.body();
-            contentType = resource.contentType();
-            newEtag = resource.etag();
-            newLastModified = resource.lastModified();
-            base = resource.uri();
+        Access access = fetcher.accessFor(location);
+        FetchedResource resource;
+        try {
+            resource = fetcher.get(location, access, Expect.FEED, etag, lastModified);
+        } catch (FetchException e) {
+            throw new FeedException("feed " + e.getMessage(), e);
         }
-        SyndFeed feed = parse(location, bytes, contentType);
+        if (resource.notModified()) {
+            return Feed.notModified(location, etag, lastModified);
+        }
+        SyndFeed feed = parse(location, resource);
+        URI base = resource.uri();
+        if (feed.originalWireFeed() instanceof com.rometools.rome.feed.atom.Feed atom) {
+            base = withXmlBase(base, atom.getXmlBase());
+        }
         List<FeedEntry> entries = new ArrayList<>();
         for (SyndEntry entry : feed.getEntries()) {
             entries.add(toEntry(base, entry));
         }
-        return new Feed(location, false, feed.getTitle(), List.copyOf(entries), newEtag, newLastModified);
+        return new Feed(location, false, feed.getTitle(), List.copyOf(entries), access, resource.etag(), resource.lastModified());
     }
 
-    private static byte[] readFile(URI location) throws FeedException {
-        Path path = Path.of(location);
-        try {
-            return Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new FeedException("feed file not found: " + path, e);
-        } catch (IOException e) {
-            throw new FeedException("feed file " + path + " could not be read: " + e.getMessage(), e);
+    private static SyndFeed parse(URI location, FetchedResource resource) throws FeedException {
+        byte[] bytes = resource.body();
+        if (isBlank(bytes)) {
+            throw new FeedException("feed " + location + ": the answer was empty, not a feed", null);
         }
-    }
-
-    private static SyndFeed parse(URI location, byte[] bytes, String contentType) throws FeedException {
         SyndFeedInput input = new SyndFeedInput();
         // RSS 0.91 feeds carry a DOCTYPE; allowing it is safe because Rome's parser loads no
         // external DTD or entity either way.
         input.setAllowDoctypes(true);
-        try (InputStream in = new ByteArrayInputStream(bytes);
-             XmlReader reader = contentType != null ? new XmlReader(in, contentType, true) : new XmlReader(in, true)) {
+        // Keeps Atom's xml:base values, which Rome itself resolves only by gluing strings.
+        input.setPreserveWireFeed(true);
+        try (Reader reader = reader(bytes, resource.contentType())) {
             return input.build(reader);
-        } catch (com.rometools.rome.io.FeedException | IOException | IllegalArgumentException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage());
-            throw new FeedException("feed " + location + " is not a valid RSS or Atom feed: " + reason, e);
+        } catch (com.rometools.rome.io.FeedException | IOException | RuntimeException e) {
+            throw new FeedException("feed " + location + ": " + notAFeed(resource, e), e);
+        }
+    }
+
+    /** Why a body is not a feed, in the terms a user can check: what it is, else what the parser said. */
+    private static String notAFeed(FetchedResource resource, Exception e) {
+        String type = resource.mediaType();
+        String binary = BinarySniffer.binaryKind(resource.body(), type);
+        if (binary != null) {
+            return "got " + binary + ", not a feed";
+        }
+        if ((type != null && type.contains("html")) || HTML_START.matcher(head(resource.body())).find()) {
+            return "got " + (type != null ? type : "an HTML page") + ", not a feed (give the feed's own URL, "
+                    + "often linked from the page as RSS or Atom)";
+        }
+        if (type != null && !type.contains("xml") && !type.contains("rss") && !type.contains("atom")
+                && !type.startsWith("text/plain") && !type.contains("octet-stream")) {
+            return "got " + Printable.line(type, 80) + ", not a feed";
+        }
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : Printable.line(e.getMessage(), 300);
+        return "not a valid RSS or Atom feed: " + reason;
+    }
+
+    /**
+     * The feed's text. Bytes labelled UTF-8 (or not labelled, XML's default) that are not valid
+     * UTF-8, and Latin-1 or ASCII labels, are read as browsers read them (see {@link TextDecoding});
+     * anything else, byte order marks and UTF-16 included, is left to Rome's reader, which knows XML's rules.
+     */
+    private static Reader reader(byte[] bytes, String contentType) throws IOException {
+        if (!hasByteOrderMark(bytes)) {
+            Charset label = declaredCharset(bytes, contentType);
+            if (label == null || label.equals(StandardCharsets.UTF_8)) {
+                return new StringReader(TextDecoding.utf8OrWindows1252(bytes));
+            }
+            if (TextDecoding.forLabel(label).equals(TextDecoding.WINDOWS_1252)) {
+                return new StringReader(new String(bytes, TextDecoding.WINDOWS_1252));
+            }
+        }
+        InputStream in = new ByteArrayInputStream(bytes);
+        return contentType != null ? new XmlReader(in, contentType, true) : new XmlReader(in, true);
+    }
+
+    /** The charset the HTTP header names, else the XML declaration; null when neither names one we know. */
+    private static Charset declaredCharset(byte[] bytes, String contentType) {
+        Optional<Charset> header = FetchedResource.charsetOf(contentType);
+        if (header.isPresent()) {
+            return header.get();
+        }
+        Matcher declaration = XML_ENCODING.matcher(head(bytes));
+        if (declaration.find()) {
+            try {
+                return Charset.forName(declaration.group(1));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static boolean hasByteOrderMark(byte[] b) {
+        return (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf)
+                || (b.length >= 2 && (((b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe)));
+    }
+
+    private static String head(byte[] bytes) {
+        return new String(bytes, 0, Math.min(bytes.length, 512), StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Atom's xml:base on the feed or an entry: relative to the document's own URL, and to each other when nested. */
+    private static URI withXmlBase(URI base, String xmlBase) {
+        if (xmlBase == null || xmlBase.isBlank()) {
+            return base;
+        }
+        try {
+            return base.resolve(new URI(xmlBase.strip()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return base;
         }
     }
 
@@ -126,7 +212,11 @@ public final class FeedReader {
                 .map(SyndContent::getValue)
                 .filter(v -> v != null && !v.isBlank())
                 .collect(Collectors.joining("\n"));
-        String title = entry.getTitle() == null ? "" : entry.getTitle().trim();
+        // A title is one line of text whoever wrote it; a 100 KB one is cut to what a list can show.
+        String title = Printable.line(entry.getTitle(), MAX_TITLE_CHARS);
+        if (entry.getWireEntry() instanceof com.rometools.rome.feed.atom.Entry atom) {
+            base = withXmlBase(base, atom.getXmlBase());
+        }
         return new FeedEntry(link(base, entry), title, published, summary, content);
     }
 
@@ -145,6 +235,7 @@ public final class FeedReader {
             }
             try {
                 URI uri = base.resolve(new URI(candidate.trim()));
+                // A file link is kept so that its refusal is reported; the fetch decides what this feed may reach.
                 if (HttpFetcher.isHttp(uri) || "file".equalsIgnoreCase(uri.getScheme())) {
                     return uri;
                 }
@@ -157,9 +248,5 @@ public final class FeedReader {
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
-    }
-
-    private static String oneLine(String s) {
-        return s.replaceAll("\\s+", " ").trim();
     }
 }

@@ -9,6 +9,11 @@ public record IngestReport(List<FeedOutcome> feeds) {
         return feeds.stream().mapToLong(f -> f.count(status)).sum();
     }
 
+    /** How many feeds ended this way. */
+    public long feeds(FeedOutcome.Status status) {
+        return feeds.stream().filter(f -> f.status() == status).count();
+    }
+
     public boolean hasFailures() {
         return feeds.stream().anyMatch(FeedOutcome::hasFailures);
     }

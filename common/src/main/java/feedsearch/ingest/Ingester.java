@@ -12,6 +12,7 @@ import feedsearch.feed.FeedEntry;
 import feedsearch.feed.FeedException;
 import feedsearch.feed.FeedReader;
 import feedsearch.feed.PostId;
+import feedsearch.fetch.Access;
 import feedsearch.store.FeedState;
 import feedsearch.store.PostRecord;
 import feedsearch.store.StoredPassage;
@@ -107,7 +108,7 @@ public final class Ingester {
         while (next < entries.size() || !window.isEmpty()) {
             while (next < entries.size() && window.size() < 2 * options.concurrency()) {
                 FeedEntry entry = entries.get(next++);
-                window.add(pages.submit(() -> extract(entry)));
+                window.add(pages.submit(() -> extract(entry, feed.links())));
             }
             PostOutcome outcome = store(request.name(), awaitNext(window), options);
             posts.add(outcome);
@@ -115,9 +116,9 @@ public final class Ingester {
         }
         FeedOutcome outcome = new FeedOutcome(request.name(), FeedOutcome.Status.READ, null, List.copyOf(posts));
         if (!options.dryRun()) {
-            // Keep the validators only when every post made it, so failed posts are retried next time
-            // instead of the server answering 304.
-            boolean clean = !outcome.hasFailures();
+            // Keep the validators only when this run read the whole feed and every post made it: a
+            // 304 next time must not hide the posts that failed, nor those --limit or --since left out.
+            boolean clean = !outcome.hasFailures() && entries.size() == feed.entries().size();
             store.saveFeedState(new FeedState(request.name(), clean ? feed.etag() : null,
                     clean ? feed.lastModified() : null, clock.instant(), feed.entries().size()));
         }
@@ -142,12 +143,12 @@ public final class Ingester {
     private record Extraction(FeedEntry entry, Article article, String error) {
     }
 
-    private Extraction extract(FeedEntry entry) {
+    private Extraction extract(FeedEntry entry, Access links) {
         if (entry.link() == null) {
             return new Extraction(entry, null, "entry '" + entry.title() + "' has no link to identify it by");
         }
         try {
-            return new Extraction(entry, extractor.extract(entry), null);
+            return new Extraction(entry, extractor.extract(entry, links), null);
         } catch (ExtractException e) {
             return new Extraction(entry, null, e.getMessage());
         } catch (RuntimeException e) {

@@ -3,7 +3,8 @@ package feedsearch.extract;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.feed.FeedEntry;
-import feedsearch.http.HttpFetcher;
+import feedsearch.fetch.Access;
+import feedsearch.fetch.Fetcher;
 import feedsearch.testing.FeedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArticleExtractorTest {
     private static final String ARTICLE = "Plenty of words about a subject worth reading. ".repeat(20);
     private final FeedServer server = new FeedServer();
-    private final HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 64 * 1024, "feedsearch-test");
+    /** The test server is on loopback, as a feed there would be: its links may stay there. */
+    private static final Access LOOPBACK = new Access(false, true);
+    private final Fetcher http = new Fetcher(Duration.ofSeconds(5), 64 * 1024, "feedsearch-test", false);
 
     @AfterEach
     void stop() {
@@ -28,7 +31,7 @@ class ArticleExtractorTest {
 
     private Article extract(String html, String selector) throws ExtractException {
         server.serve("/post", "text/html; charset=utf-8", html);
-        return new ArticleExtractor(http, selector, 64 * 1024).extract(entry("", ""));
+        return new ArticleExtractor(http, selector).extract(entry("", ""), LOOPBACK);
     }
 
     private FeedEntry entry(String summary, String content) {
@@ -37,7 +40,7 @@ class ArticleExtractorTest {
 
     @Test
     void fullFeedContentIsUsedWithoutFetchingThePage() throws Exception {
-        Article article = new ArticleExtractor(http, null, 1024).extract(entry("teaser", "<p>" + ARTICLE + "</p>"));
+        Article article = new ArticleExtractor(http, null).extract(entry("teaser", "<p>" + ARTICLE + "</p>"), LOOPBACK);
 
         assertEquals(Article.Source.FEED_CONTENT, article.source());
         assertEquals(ARTICLE.strip(), article.text());
@@ -49,7 +52,7 @@ class ArticleExtractorTest {
         server.serve("/post", "text/html", "<html><body><article><p>" + ARTICLE + "</p></article></body></html>");
         String teaser = "<p>" + "Some words. ".repeat(150) + "Continue reading &rarr;</p>";
 
-        Article article = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", teaser));
+        Article article = new ArticleExtractor(http, null).extract(entry("", teaser), LOOPBACK);
 
         assertEquals(Article.Source.PAGE, article.source());
         assertEquals(1, server.hits("/post"));
@@ -88,7 +91,7 @@ class ArticleExtractorTest {
         ExtractException miss = assertThrows(ExtractException.class, () -> extract(html, "div.missing"));
         assertTrue(miss.getMessage().contains("selector 'div.missing' matched nothing"), miss.getMessage());
 
-        FeedsearchException bad = assertThrows(FeedsearchException.class, () -> new ArticleExtractor(http, "div[", 1024));
+        FeedsearchException bad = assertThrows(FeedsearchException.class, () -> new ArticleExtractor(http, "div["));
         assertEquals(ExitCode.USAGE, bad.exitCode());
     }
 
@@ -97,13 +100,13 @@ class ArticleExtractorTest {
         String text = "Crème brûlée à la façon de grand-mère. " + ARTICLE;
         server.serve("/post", "text/html; charset=ISO-8859-1",
                 ("<html><body><article><p>" + text + "</p></article></body></html>").getBytes(StandardCharsets.ISO_8859_1));
-        Article latin1 = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", ""));
+        Article latin1 = new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK);
         assertTrue(latin1.text().startsWith("Crème brûlée à la façon"), latin1.text());
 
         server.serve("/post", "text/html",
                 ("<html><head><meta charset=\"windows-1252\"></head><body><article><p>" + text + "</p></article></body></html>")
                         .getBytes(java.nio.charset.Charset.forName("windows-1252")));
-        Article cp1252 = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", ""));
+        Article cp1252 = new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK);
         assertTrue(cp1252.text().startsWith("Crème brûlée"), cp1252.text());
     }
 
@@ -114,7 +117,7 @@ class ArticleExtractorTest {
         page[page.length - 30] = (byte) 0xC3; // a lone UTF-8 lead byte
         server.serve("/post", "text/html; charset=utf-8", page);
 
-        Article article = new ArticleExtractor(http, null, 64 * 1024).extract(entry("", ""));
+        Article article = new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK);
 
         assertTrue(article.text().startsWith("Plenty"));
     }
@@ -122,7 +125,7 @@ class ArticleExtractorTest {
     @Test
     void missingHugeAndEmptyPagesAreOneLineFailures() {
         ExtractException missing = assertThrows(ExtractException.class,
-                () -> new ArticleExtractor(http, null, 1024).extract(new FeedEntry(server.uri("/gone"), "t", null, "", "")));
+                () -> new ArticleExtractor(http, null).extract(new FeedEntry(server.uri("/gone"), "t", null, "", ""), LOOPBACK));
         assertTrue(missing.getMessage().endsWith("/gone: HTTP 404"), missing.getMessage());
 
         ExtractException huge = assertThrows(ExtractException.class,

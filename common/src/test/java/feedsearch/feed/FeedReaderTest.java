@@ -2,7 +2,7 @@ package feedsearch.feed;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
-import feedsearch.http.HttpFetcher;
+import feedsearch.fetch.Fetcher;
 import feedsearch.testing.FeedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class FeedReaderTest {
     @TempDir
     Path dir;
     private final FeedServer server = new FeedServer();
-    private final FeedReader reader = new FeedReader(new HttpFetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test"));
+    private final FeedReader reader = new FeedReader(new Fetcher(Duration.ofSeconds(5), 1 << 20, "feedsearch-test", false));
 
     @AfterEach
     void stop() {
@@ -116,15 +116,15 @@ class FeedReaderTest {
     @Test
     void malformedAndMissingFeedsGiveOneLineReasons() {
         FeedException malformed = assertThrows(FeedException.class, () -> readFile("<rss><channel><item>"));
-        assertTrue(malformed.getMessage().contains("is not a valid RSS or Atom feed"), malformed.getMessage());
+        assertTrue(malformed.getMessage().contains("not a valid RSS or Atom feed"), malformed.getMessage());
         assertFalse(malformed.getMessage().contains("\n"));
 
         FeedException html = assertThrows(FeedException.class, () -> readFile("<html><body>not a feed</body></html>"));
-        assertTrue(html.getMessage().contains("is not a valid RSS or Atom feed"), html.getMessage());
+        assertTrue(html.getMessage().endsWith("got an HTML page, not a feed (give the feed's own URL, often linked from the page as RSS or Atom)"), html.getMessage());
 
         FeedException missing = assertThrows(FeedException.class,
                 () -> reader.read(dir.resolve("nope.xml").toUri(), null, null));
-        assertTrue(missing.getMessage().contains("feed file not found"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("file not found"), missing.getMessage());
 
         FeedException notFound = assertThrows(FeedException.class, () -> reader.read(server.uri("/gone.xml"), null, null));
         assertTrue(notFound.getMessage().contains("HTTP 404"), notFound.getMessage());

@@ -3,7 +3,7 @@ package feedsearch.testing;
 import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
-import feedsearch.http.HttpFetcher;
+import feedsearch.fetch.Fetcher;
 import feedsearch.ingest.FeedRequest;
 import feedsearch.ingest.IngestListener;
 import feedsearch.ingest.IngestOptions;
@@ -22,8 +22,8 @@ public final class TestIngest {
     }
 
     public static IngestReport feed(VectorStore store, Embedder embedder, URI feed, String name, IngestOptions options) {
-        HttpFetcher http = new HttpFetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test");
-        return new Ingester(store, embedder, new FeedReader(http), new ArticleExtractor(http, null, 10L << 20),
+        Fetcher fetcher = new Fetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test", false);
+        return new Ingester(store, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, null),
                 IngestListener.NONE, Clock.systemUTC())
                 .run(List.of(FeedRequest.of(feed, name)), options);
     }

@@ -5,7 +5,7 @@ import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
-import feedsearch.http.HttpFetcher;
+import feedsearch.fetch.Fetcher;
 import feedsearch.ingest.FeedRequest;
 import feedsearch.ingest.IngestOptions;
 import feedsearch.ingest.IngestReport;
@@ -78,12 +78,19 @@ public final class IngestCommand extends FeedsearchCommand {
     int concurrency;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20",
-            description = "HTTP connect and read timeout (default: ${DEFAULT-VALUE}).")
+            description = "Most time one feed or page may take, from connecting to its last byte, redirects "
+                    + "included (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Option(names = "--max-page-size", paramLabel = "MIB", defaultValue = "10",
             description = "Skip pages and feeds larger than this (default: ${DEFAULT-VALUE} MiB).")
     int maxPageMiB;
+
+    @Option(names = "--allow-private-links",
+            description = "Let links in a feed from a public address lead to private and loopback addresses "
+                    + "(refused by default; a feed on such an address may always link there). "
+                    + "Link-local and cloud metadata addresses are never fetched.")
+    boolean allowPrivateLinks;
 
     @Option(names = "--json", description = "Print one JSON object per post and a summary, for scripts.")
     boolean json;
@@ -115,16 +122,15 @@ public final class IngestCommand extends FeedsearchCommand {
         }
         Settings settings = layoutOptions.applyTo(embedderOptions.applyTo(storeOptions.applyTo(baseSettings())))
                 .withHttp(Duration.ofSeconds(timeoutSeconds), maxPageMiB * 1024L * 1024L);
-        HttpFetcher http = settings.httpFetcher();
-        ArticleExtractor extractor = new ArticleExtractor(http, selector, settings.maxPageBytes());
-
-        try (VectorStore store = settings.openStoreForWriting();
+        try (Fetcher fetcher = settings.fetcher(allowPrivateLinks);
+             VectorStore store = settings.openStoreForWriting();
              Embedder embedder = settings.embedderForIngest(store.meta())) {
             if (!quiet && !json) {
                 err().println("ingest: using " + store.describe() + ", embedder " + embedder.name() + "/" + embedder.modelId());
             }
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
-            Ingester ingester = new Ingester(store, embedder, new FeedReader(http), extractor, progress, Clock.systemUTC());
+            Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, selector),
+                    progress, Clock.systemUTC());
             IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency));
             progress.summary(report, store.describe(), dryRun, embedder.usage());
             boolean indexFailed = !dryRun && !indexIsHealthy(store.health());

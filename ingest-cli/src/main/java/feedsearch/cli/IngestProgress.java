@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.Printable;
 import feedsearch.embed.EmbeddingUsage;
 import feedsearch.ingest.FeedOutcome;
 import feedsearch.ingest.IngestListener;
@@ -15,6 +16,9 @@ import java.io.PrintWriter;
  */
 final class IngestProgress implements IngestListener {
     private static final int BAR_WIDTH = 30;
+    private static final int TITLE_CHARS = 120;
+    private static final int URL_CHARS = 300;
+    private static final int MESSAGE_CHARS = 1000;
 
     private final PrintWriter out;
     private final PrintWriter err;
@@ -37,7 +41,7 @@ final class IngestProgress implements IngestListener {
         total = entries;
         done = 0;
         if (!json && !quiet) {
-            err.println("feed " + feed + ": " + entries + " entries");
+            err.println("feed " + Printable.line(feed, URL_CHARS) + ": " + entries + " entries");
         }
     }
 
@@ -52,10 +56,11 @@ final class IngestProgress implements IngestListener {
         }
         if (post.status() == PostStatus.FAILED) {
             clearBar();
-            err.println("failed: " + post.error());
+            err.println("failed: " + Printable.line(post.error(), MESSAGE_CHARS));
         } else if (!json && !quiet && !terminal) {
             String passages = post.passages() > 0 ? ", " + post.passages() + " passages" : "";
-            err.println(String.format("%-12s %s (%s%s)", post.status().label(), post.title(), post.url(), passages));
+            err.println(String.format("%-12s %s (%s%s)", post.status().label(), Printable.line(post.title(), TITLE_CHARS),
+                    Printable.line(post.url(), URL_CHARS), passages));
         }
         drawBar();
     }
@@ -68,9 +73,9 @@ final class IngestProgress implements IngestListener {
                     .put("status", feed.status().name().toLowerCase().replace('_', ' ')).put("error", feed.error()).line());
         }
         if (feed.status() == FeedOutcome.Status.FAILED) {
-            err.println("failed: " + feed.error());
+            err.println("failed: " + Printable.line(feed.error(), MESSAGE_CHARS));
         } else if (feed.status() == FeedOutcome.Status.NOT_MODIFIED && !json && !quiet) {
-            err.println("feed " + feed.feed() + ": not modified since the last run");
+            err.println("feed " + Printable.line(feed.feed(), URL_CHARS) + ": not modified since the last run");
         }
         err.flush();
     }
@@ -81,7 +86,7 @@ final class IngestProgress implements IngestListener {
                     .put("added", report.count(PostStatus.ADDED)).put("updated", report.count(PostStatus.UPDATED))
                     .put("unchanged", report.count(PostStatus.UNCHANGED)).put("failed", report.count(PostStatus.FAILED))
                     .put("would_add", report.count(PostStatus.WOULD_ADD)).put("would_update", report.count(PostStatus.WOULD_UPDATE))
-                    .put("failed_feeds", report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.FAILED).count())
+                    .put("failed_feeds", report.feeds(FeedOutcome.Status.FAILED))
                     .put("embedding_requests", usage.requests()).put("embedding_tokens", usage.tokens())
                     .line());
         } else if (!quiet) {
@@ -97,9 +102,15 @@ final class IngestProgress implements IngestListener {
         String posts = dryRun
                 ? report.count(PostStatus.WOULD_ADD) + " to add, " + report.count(PostStatus.WOULD_UPDATE) + " to update, "
                 : report.count(PostStatus.ADDED) + " added, " + report.count(PostStatus.UPDATED) + " updated, ";
-        long notModified = report.feeds().stream().filter(f -> f.status() == FeedOutcome.Status.NOT_MODIFIED).count();
+        long notModified = report.feeds(FeedOutcome.Status.NOT_MODIFIED);
+        long failedFeeds = report.feeds(FeedOutcome.Status.FAILED);
         return posts + report.count(PostStatus.UNCHANGED) + " unchanged, " + report.count(PostStatus.FAILED) + " failed"
-                + (notModified > 0 ? "; " + notModified + (notModified == 1 ? " feed" : " feeds") + " not modified" : "");
+                + (notModified > 0 ? "; " + feeds(notModified) + " not modified" : "")
+                + (failedFeeds > 0 ? "; " + feeds(failedFeeds) + " failed" : "");
+    }
+
+    private static String feeds(long n) {
+        return n + (n == 1 ? " feed" : " feeds");
     }
 
     private void drawBar() {

@@ -2,6 +2,7 @@ package feedsearch.cli;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.Printable;
 import feedsearch.config.Settings;
 import feedsearch.openai.OpenAiClient;
 import feedsearch.search.Answer;
@@ -41,6 +42,10 @@ public final class QueryCommand extends FeedsearchCommand {
 
     enum Format { table, json, urls }
 
+    /** A title wider than a terminal line helps nobody; a hostile one may be 100 KB. */
+    private static final int TITLE_CHARS = 120;
+    private static final int URL_CHARS = 500;
+
     @Parameters(paramLabel = "TEXT", arity = "1..*", description = "The question; several words need no quotes.")
     List<String> words;
 
@@ -55,7 +60,7 @@ public final class QueryCommand extends FeedsearchCommand {
     Instant since;
 
     @Option(names = "--min-score", paramLabel = "S", defaultValue = "-1",
-            description = "Only posts scoring at least S (-1..1).")
+            description = "Only posts scoring at least S, a number from -1 to 1.")
     double minScore;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
@@ -98,6 +103,9 @@ public final class QueryCommand extends FeedsearchCommand {
         if (k < 1 || k > 1000) {
             throw usage("-k must be between 1 and 1000");
         }
+        if (!(minScore >= -1 && minScore <= 1)) {
+            throw usage("--min-score takes a number from -1 to 1 (scores are cosine similarities), not " + minScore);
+        }
         Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
         settings = settings.withRedis(settings.redis().withEfRuntime(efRuntime));
         try (VectorStore store = settings.openStoreForReading()) {
@@ -123,16 +131,17 @@ public final class QueryCommand extends FeedsearchCommand {
             case json -> hits.forEach(h -> out().println(Json.object().put("rank", h.rank()).put("score", round(h.score()))
                     .put("title", h.title()).put("url", h.url()).put("published", h.published()).put("feed", h.feed())
                     .put("snippet", h.snippet()).line()));
-            case urls -> hits.forEach(h -> out().println(h.url()));
+            case urls -> hits.forEach(h -> out().println(Printable.line(h.url(), URL_CHARS)));
             case table -> {
                 if (hits.isEmpty()) {
                     err().println("query: no posts matched");
                 }
                 for (Hit h : hits) {
                     String date = h.published() == null ? "          " : h.published().atOffset(ZoneOffset.UTC).toLocalDate().toString();
-                    out().printf("%2d  %.3f  %s  %s%n      %s%n", h.rank(), h.score(), date, h.title(), h.url());
+                    out().printf("%2d  %.3f  %s  %s%n      %s%n", h.rank(), h.score(), date,
+                            Printable.line(h.title(), TITLE_CHARS), Printable.line(h.url(), URL_CHARS));
                     if (snippet) {
-                        out().println("      " + h.snippet());
+                        out().println("      " + Printable.line(h.snippet(), URL_CHARS));
                     }
                 }
             }
@@ -152,11 +161,11 @@ public final class QueryCommand extends FeedsearchCommand {
             out().println(Json.object().put("answer", answer.text()).put("sources", sources).line());
             return;
         }
-        out().println(answer.text());
+        out().println(Printable.lines(answer.text(), 10_000));
         out().println();
         out().println("Sources:");
         for (Hit h : answer.sources()) {
-            out().printf("[%d] %s%n    %s%n", h.rank(), h.title(), h.url());
+            out().printf("[%d] %s%n    %s%n", h.rank(), Printable.line(h.title(), TITLE_CHARS), Printable.line(h.url(), URL_CHARS));
         }
     }
 

@@ -1,4 +1,4 @@
-package feedsearch.http;
+package feedsearch.fetch;
 
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -19,8 +19,24 @@ public record FetchedResource(URI uri, boolean notModified, byte[] body, String 
         return new FetchedResource(uri, true, new byte[0], null, null, null);
     }
 
+    /** The media type without parameters, lower case ({@code text/html}); null when none was given. */
+    public String mediaType() {
+        return mediaTypeOf(contentType);
+    }
+
+    static String mediaTypeOf(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return null;
+        }
+        return contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    }
+
     /** The charset named in the Content-Type header, if it names one we know. */
     public Optional<Charset> declaredCharset() {
+        return charsetOf(contentType);
+    }
+
+    public static Optional<Charset> charsetOf(String contentType) {
         if (contentType == null) {
             return Optional.empty();
         }

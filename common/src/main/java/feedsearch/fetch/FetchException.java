@@ -1,4 +1,4 @@
-package feedsearch.http;
+package feedsearch.fetch;
 
 import java.io.IOException;
 

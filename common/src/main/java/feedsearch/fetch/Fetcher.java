@@ -1,0 +1,79 @@
+package feedsearch.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Gets feeds and pages from http(s) URLs or local files, within what an {@link Access} allows,
+ * under one size cap and one time bound per resource.
+ */
+public final class Fetcher implements AutoCloseable {
+    private final HttpFetcher http;
+    private final long maxBytes;
+    private final boolean allowPrivateLinks;
+
+    /**
+     * @param allowPrivateLinks let links in feeds from public addresses reach private and loopback ones
+     */
+    public Fetcher(Duration timeout, long maxBytes, String userAgent, boolean allowPrivateLinks) {
+        this.http = new HttpFetcher(timeout, maxBytes, userAgent);
+        this.maxBytes = maxBytes;
+        this.allowPrivateLinks = allowPrivateLinks;
+    }
+
+    /** What a feed the user named, and the links in it, may reach. */
+    public Access accessFor(URI feed) {
+        if ("file".equalsIgnoreCase(feed.getScheme())) {
+            return Access.LOCAL_FEED;
+        }
+        return new Access(false, allowPrivateLinks || (feed.getHost() != null && GuardedDns.isPrivate(feed.getHost())));
+    }
+
+    public FetchedResource get(URI uri, Access access, Expect expect) throws FetchException {
+        return get(uri, access, expect, null, null);
+    }
+
+    /** A conditional GET for http(s); a local file is simply read. */
+    public FetchedResource get(URI uri, Access access, Expect expect, String etag, String lastModified) throws FetchException {
+        if ("file".equalsIgnoreCase(uri.getScheme())) {
+            if (!access.localFiles()) {
+                throw new FetchException(uri + ": refused: a feed fetched over http(s) may not link to local files");
+            }
+            return new FetchedResource(uri, false, readFile(Path.of(uri)), null, null, null);
+        }
+        if (!HttpFetcher.isHttp(uri)) {
+            throw new FetchException(uri + ": only http and https URLs can be fetched");
+        }
+        return http.get(uri, access.privateAddresses(), expect, etag, lastModified);
+    }
+
+    /** Regular files only (a device or a pipe can be endless), and the cap counted while reading. */
+    private byte[] readFile(Path path) throws FetchException {
+        if (!Files.exists(path)) {
+            throw new FetchException(path + ": file not found");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new FetchException(path + ": not a regular file");
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new FetchException(path + ": larger than the " + Sizes.describe(maxBytes) + " size cap");
+            }
+            return bytes;
+        } catch (FetchException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new FetchException(path + ": could not be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,200 @@
+package feedsearch.fetch;
+
+import feedsearch.Printable;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * GETs feeds and pages the way a defensive crawler must, since every byte, header and delay is
+ * chosen by a stranger: http/https only; each address checked before connecting (see
+ * {@link GuardedDns}); redirects followed by hand, at most five, each one checked again; one
+ * deadline for the whole exchange, redirects and body included, so a server that drips bytes
+ * cannot hold a cron job; error and oversized answers refused on their headers and their
+ * connection closed, never drained; bodies capped after gzip decoding.
+ */
+public final class HttpFetcher implements AutoCloseable {
+    static final int MAX_REDIRECTS = 5;
+
+    private final OkHttpClient publicOnly;
+    private final OkHttpClient anyNetwork;
+    private final Duration timeout;
+    private final long maxBytes;
+    private final String userAgent;
+
+    public HttpFetcher(Duration timeout, long maxBytes, String userAgent) {
+        this.timeout = timeout;
+        this.maxBytes = maxBytes;
+        this.userAgent = userAgent;
+        OkHttpClient base = new OkHttpClient.Builder()
+                // A proxy would resolve names itself, out of the address check's sight.
+                .proxy(Proxy.NO_PROXY)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .build();
+        this.publicOnly = base.newBuilder().dns(new GuardedDns(false)).build();
+        this.anyNetwork = base.newBuilder().dns(new GuardedDns(true)).build();
+    }
+
+    public static boolean isHttp(URI uri) {
+        String scheme = uri.getScheme();
+        return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"));
+    }
+
+    /**
+     * A GET, conditional when validators are given (a 304 comes back as
+     * {@link FetchedResource#notModified()}), following redirects within the deadline.
+     *
+     * @param privateAddresses whether loopback and private addresses may be reached
+     */
+    public FetchedResource get(URI uri, boolean privateAddresses, Expect expect, String etag, String lastModified)
+            throws FetchException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<URI> visited = new ArrayList<>();
+        URI current = uri;
+        while (true) {
+            if (!isHttp(current)) {
+                throw new FetchException(uri + ": redirected to " + current + ", which is not http or https; not followed");
+            }
+            if (visited.contains(current)) {
+                throw new FetchException(uri + ": redirect loop (" + current + " again after " + (visited.size() - 1) + " redirects)");
+            }
+            if (visited.size() > MAX_REDIRECTS) {
+                throw new FetchException(uri + ": more than " + MAX_REDIRECTS + " redirects (last to " + current + ")");
+            }
+            visited.add(current);
+            Response response = send(uri, current, privateAddresses ? anyNetwork : publicOnly, deadline, etag, lastModified);
+            try (response) {
+                int status = response.code();
+                if (status >= 300 && status <= 399 && status != 304) {
+                    current = redirectTarget(uri, current, response);
+                    continue;
+                }
+                if (status == 304) {
+                    return FetchedResource.notModified(current);
+                }
+                if (status < 200 || status > 299) {
+                    throw new FetchException(current + ": HTTP " + status);
+                }
+                return read(current, response, expect, deadline);
+            }
+        }
+    }
+
+    private Response send(URI original, URI target, OkHttpClient client, long deadline, String etag, String lastModified)
+            throws FetchException {
+        HttpUrl url = HttpUrl.get(target);
+        if (url == null) {
+            throw new FetchException(target + ": not a URL that can be fetched");
+        }
+        Request.Builder request = new Request.Builder().url(url).header("User-Agent", userAgent).get();
+        if (etag != null) {
+            request.header("If-None-Match", etag);
+        }
+        if (lastModified != null) {
+            request.header("If-Modified-Since", lastModified);
+        }
+        Call call = client.newCall(request.build());
+        call.timeout().timeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try {
+            return call.execute();
+        } catch (GuardedDns.RefusedAddressException e) {
+            throw new FetchException(target + ": refused: " + e.getMessage(), e);
+        } catch (UnknownHostException e) {
+            throw new FetchException(target + ": unknown host " + target.getHost(), e);
+        } catch (ConnectException e) {
+            throw new FetchException(target + ": connection refused", e);
+        } catch (IOException e) {
+            throw failure(target, e, deadline);
+        }
+    }
+
+    private static URI redirectTarget(URI original, URI current, Response response) throws FetchException {
+        String location = response.header("Location");
+        if (location == null || location.isBlank()) {
+            throw new FetchException(current + ": HTTP " + response.code() + " redirect without a Location");
+        }
+        try {
+            return current.resolve(new URI(location.strip()));
+        } catch (Exception e) {
+            throw new FetchException(original + ": redirected to an invalid URL: " + Printable.line(location, 200));
+        }
+    }
+
+    private FetchedResource read(URI uri, Response response, Expect expect, long deadline) throws FetchException {
+        ResponseBody body = response.body();
+        String contentType = response.header("Content-Type");
+        String mediaType = FetchedResource.mediaTypeOf(contentType);
+        if (!expect.accepts(mediaType)) {
+            throw new FetchException(uri + ": got " + Printable.line(mediaType, 80) + ", not an HTML page");
+        }
+        // OkHttp drops Content-Length when it decodes gzip itself; then only the decoded count below applies.
+        long declared = body == null ? -1 : body.contentLength();
+        if (declared > maxBytes) {
+            throw tooLarge(uri, " (Content-Length " + declared + ")");
+        }
+        byte[] bytes = body == null ? new byte[0] : readCapped(uri, body, deadline);
+        return new FetchedResource(uri, false, bytes, contentType, response.header("ETag"), response.header("Last-Modified"));
+    }
+
+    private byte[] readCapped(URI uri, ResponseBody body, long deadline) throws FetchException {
+        try (InputStream in = body.byteStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[16384];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                if (out.size() + n > maxBytes) {
+                    throw tooLarge(uri, "");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (FetchException e) {
+            throw e;
+        } catch (IOException e) {
+            throw failure(uri, e, deadline);
+        }
+    }
+
+    private FetchException failure(URI uri, IOException e, long deadline) {
+        if (System.nanoTime() >= deadline) {
+            return new FetchException(uri + ": no complete answer within " + timeout.toSeconds() + "s", e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            String what = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("connect") ? "connection" : "answer";
+            return new FetchException(uri + ": " + what + " timed out after " + timeout.toSeconds() + "s", e);
+        }
+        return new FetchException(uri + ": " + (e.getMessage() != null ? Printable.line(e.getMessage(), 200)
+                : e.getClass().getSimpleName()), e);
+    }
+
+    private FetchException tooLarge(URI uri, String detail) {
+        return new FetchException(uri + ": larger than the " + Sizes.describe(maxBytes) + " size cap" + detail);
+    }
+
+    @Override
+    public void close() {
+        publicOnly.connectionPool().evictAll();
+        anyNetwork.connectionPool().evictAll();
+    }
+}
