@@ -22,16 +22,22 @@ final class GuardedDns implements Dns {
     }
 
     private final boolean privateAddresses;
+    private final Dns resolver;
 
     GuardedDns(boolean privateAddresses) {
+        this(privateAddresses, Dns.SYSTEM);
+    }
+
+    GuardedDns(boolean privateAddresses, Dns resolver) {
         this.privateAddresses = privateAddresses;
+        this.resolver = resolver;
     }
 
     @Override
     public List<InetAddress> lookup(String host) throws UnknownHostException {
         List<InetAddress> allowed = new ArrayList<>();
         String refusal = null;
-        for (InetAddress address : Dns.SYSTEM.lookup(host)) {
+        for (InetAddress address : resolver.lookup(host)) {
             AddressKind kind = AddressKind.of(address);
             if (kind == AddressKind.PUBLIC || (kind == AddressKind.PRIVATE && privateAddresses)) {
                 allowed.add(address);

@@ -77,16 +77,18 @@ public final class HttpFetcher implements AutoCloseable {
                 throw new FetchException(uri + ": redirected to " + current + ", which is not http or https; not followed");
             }
             if (visited.contains(current)) {
-                throw new FetchException(uri + ": redirect loop (" + current + " again after " + (visited.size() - 1) + " redirects)");
+                throw new FetchException(uri + ": redirect loop (" + current + " again after " + visited.size() + " redirects)");
             }
             if (visited.size() > MAX_REDIRECTS) {
                 throw new FetchException(uri + ": more than " + MAX_REDIRECTS + " redirects (last to " + current + ")");
             }
             visited.add(current);
-            Response response = send(uri, current, privateAddresses ? anyNetwork : publicOnly, deadline, etag, lastModified);
-            try (response) {
+            String where = current.equals(uri) ? uri.toString() : uri + " (redirected to " + current + ")";
+            Call call = newCall(current, privateAddresses ? anyNetwork : publicOnly, deadline, etag, lastModified);
+            try (Response response = execute(call, where, current.getHost(), deadline)) {
                 int status = response.code();
                 if (status >= 300 && status <= 399 && status != 304) {
+                    call.cancel(); // whatever a redirect's body holds, it is not read
                     current = redirectTarget(uri, current, response);
                     continue;
                 }
@@ -94,15 +96,15 @@ public final class HttpFetcher implements AutoCloseable {
                     return FetchedResource.notModified(current);
                 }
                 if (status < 200 || status > 299) {
-                    throw new FetchException(current + ": HTTP " + status);
+                    call.cancel(); // an endless error page is closed, not drained
+                    throw new FetchException(where + ": HTTP " + status);
                 }
-                return read(current, response, expect, deadline);
+                return read(where, current, call, response, expect, deadline);
             }
         }
     }
 
-    private Response send(URI original, URI target, OkHttpClient client, long deadline, String etag, String lastModified)
-            throws FetchException {
+    private Call newCall(URI target, OkHttpClient client, long deadline, String etag, String lastModified) throws FetchException {
         HttpUrl url = HttpUrl.get(target);
         if (url == null) {
             throw new FetchException(target + ": not a URL that can be fetched");
@@ -116,16 +118,20 @@ public final class HttpFetcher implements AutoCloseable {
         }
         Call call = client.newCall(request.build());
         call.timeout().timeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return call;
+    }
+
+    private Response execute(Call call, String where, String host, long deadline) throws FetchException {
         try {
             return call.execute();
         } catch (GuardedDns.RefusedAddressException e) {
-            throw new FetchException(target + ": refused: " + e.getMessage(), e);
+            throw new FetchException(where + ": refused: " + e.getMessage(), e);
         } catch (UnknownHostException e) {
-            throw new FetchException(target + ": unknown host " + target.getHost(), e);
+            throw new FetchException(where + ": unknown host " + host, e);
         } catch (ConnectException e) {
-            throw new FetchException(target + ": connection refused", e);
+            throw new FetchException(where + ": connection refused", e);
         } catch (IOException e) {
-            throw failure(target, e, deadline);
+            throw failure(where, e, deadline);
         }
     }
 
@@ -141,30 +147,35 @@ public final class HttpFetcher implements AutoCloseable {
         }
     }
 
-    private FetchedResource read(URI uri, Response response, Expect expect, long deadline) throws FetchException {
+    /** The body, unless its headers already say it is not wanted; then the connection is cut instead of drained. */
+    private FetchedResource read(String where, URI uri, Call call, Response response, Expect expect, long deadline)
+            throws FetchException {
         ResponseBody body = response.body();
         String contentType = response.header("Content-Type");
         String mediaType = FetchedResource.mediaTypeOf(contentType);
         if (!expect.accepts(mediaType)) {
-            throw new FetchException(uri + ": got " + Printable.line(mediaType, 80) + ", not an HTML page");
+            call.cancel();
+            throw new FetchException(where + ": got " + Printable.line(mediaType, 80) + ", not an HTML page");
         }
         // OkHttp drops Content-Length when it decodes gzip itself; then only the decoded count below applies.
         long declared = body == null ? -1 : body.contentLength();
         if (declared > maxBytes) {
-            throw tooLarge(uri, " (Content-Length " + declared + ")");
+            call.cancel();
+            throw tooLarge(where, " (Content-Length " + declared + ")");
         }
-        byte[] bytes = body == null ? new byte[0] : readCapped(uri, body, deadline);
+        byte[] bytes = body == null ? new byte[0] : readCapped(where, call, body, deadline);
         return new FetchedResource(uri, false, bytes, contentType, response.header("ETag"), response.header("Last-Modified"));
     }
 
-    private byte[] readCapped(URI uri, ResponseBody body, long deadline) throws FetchException {
+    private byte[] readCapped(String where, Call call, ResponseBody body, long deadline) throws FetchException {
         try (InputStream in = body.byteStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[16384];
             int n;
             while ((n = in.read(buffer)) != -1) {
                 if (out.size() + n > maxBytes) {
-                    throw tooLarge(uri, "");
+                    call.cancel();
+                    throw tooLarge(where, "");
                 }
                 out.write(buffer, 0, n);
             }
@@ -172,24 +183,24 @@ public final class HttpFetcher implements AutoCloseable {
         } catch (FetchException e) {
             throw e;
         } catch (IOException e) {
-            throw failure(uri, e, deadline);
+            throw failure(where, e, deadline);
         }
     }
 
-    private FetchException failure(URI uri, IOException e, long deadline) {
+    private FetchException failure(String where, IOException e, long deadline) {
         if (System.nanoTime() >= deadline) {
-            return new FetchException(uri + ": no complete answer within " + timeout.toSeconds() + "s", e);
+            return new FetchException(where + ": no complete answer within " + timeout.toSeconds() + "s", e);
         }
         if (e instanceof SocketTimeoutException) {
             String what = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("connect") ? "connection" : "answer";
-            return new FetchException(uri + ": " + what + " timed out after " + timeout.toSeconds() + "s", e);
+            return new FetchException(where + ": " + what + " timed out after " + timeout.toSeconds() + "s", e);
         }
-        return new FetchException(uri + ": " + (e.getMessage() != null ? Printable.line(e.getMessage(), 200)
+        return new FetchException(where + ": " + (e.getMessage() != null ? Printable.line(e.getMessage(), 200)
                 : e.getClass().getSimpleName()), e);
     }
 
-    private FetchException tooLarge(URI uri, String detail) {
-        return new FetchException(uri + ": larger than the " + Sizes.describe(maxBytes) + " size cap" + detail);
+    private FetchException tooLarge(String where, String detail) {
+        return new FetchException(where + ": larger than the " + Sizes.describe(maxBytes) + " size cap" + detail);
     }
 
     @Override
