@@ -9,6 +9,7 @@ import feedsearch.testing.FeedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -120,6 +121,50 @@ class ArticleExtractorTest {
         Article article = new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK);
 
         assertTrue(article.text().startsWith("Plenty"));
+    }
+
+    @Test
+    void pagesThatAreNotHtmlAreFailuresNotText() {
+        byte[] pdf = ("%PDF-1.7\n" + ARTICLE).getBytes(StandardCharsets.ISO_8859_1);
+        server.serve("/post", "text/html", pdf);
+        ExtractException sniffed = assertThrows(ExtractException.class,
+                () -> new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK));
+        assertEquals(server.uri("/post") + ": got a PDF document, not an HTML page", sniffed.getMessage());
+
+        server.serve("/post", "image/png", new byte[]{(byte) 0x89, 'P', 'N', 'G'});
+        ExtractException typed = assertThrows(ExtractException.class,
+                () -> new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK));
+        assertEquals(server.uri("/post") + ": got image/png, not an HTML page", typed.getMessage());
+
+        byte[] binary = ARTICLE.getBytes(StandardCharsets.US_ASCII);
+        binary[10] = 0;
+        server.serve("/post", "application/octet-stream", binary);
+        ExtractException untyped = assertThrows(ExtractException.class,
+                () -> new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK));
+        assertEquals(server.uri("/post") + ": got binary data, not an HTML page", untyped.getMessage());
+    }
+
+    @Test
+    void aPageTitleIsOnePrintableLine() throws Exception {
+        server.serve("/post", "text/html", "<html><head><title>\u001b]0;owned\u0007 Bot\nguide " + "x".repeat(100_000)
+                + "</title></head><body><article><p>" + ARTICLE + "</p></article></body></html>");
+        Article article = new ArticleExtractor(new Fetcher(Duration.ofSeconds(5), 1 << 20, "t", false), null)
+                .extract(new FeedEntry(server.uri("/post"), "", null, "", ""), LOOPBACK);
+        assertTrue(article.title().startsWith("]0;owned Bot guide xxx"), article.title());
+        assertEquals(300, article.title().length());
+    }
+
+    @Test
+    void windows1252BytesInAPageLabelledUtf8KeepTheirQuotes() throws Exception {
+        byte[] quote = "It\u2019s \u201cfine\u201d. ".getBytes(Charset.forName("windows-1252"));
+        java.io.ByteArrayOutputStream page = new java.io.ByteArrayOutputStream();
+        page.writeBytes("<html><head><meta charset=utf-8></head><body><article><p>".getBytes(StandardCharsets.UTF_8));
+        page.writeBytes(quote);
+        page.writeBytes(("Caf\u00e9 " + ARTICLE + "</p></article></body></html>").getBytes(StandardCharsets.UTF_8));
+        server.serve("/post", "text/html", page.toByteArray());
+
+        Article article = new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK);
+        assertTrue(article.text().startsWith("It\u2019s \u201cfine\u201d. Caf\u00e9 Plenty"), article.text());
     }
 
     @Test

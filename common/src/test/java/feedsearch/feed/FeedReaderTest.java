@@ -8,12 +8,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -92,6 +96,75 @@ class FeedReaderTest {
                 <item><title>T</title><link>/blog/posts/t.html</link><description>x</description></item></channel></rss>""");
         Feed feed = reader.read(server.uri("/blog/feed.xml"), null, null);
         assertEquals(server.uri("/blog/posts/t.html"), feed.entries().get(0).link());
+    }
+
+    @Test
+    void atomXmlBaseOnFeedAndEntriesIsHonouredNested() throws Exception {
+        server.serve("/feeds/atom.xml", "application/atom+xml", """
+                <feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>A</title><id>urn:a</id>
+                <updated>2024-01-01T00:00:00Z</updated>
+                <entry xml:base="2024/"><title>One</title><id>urn:1</id><updated>2024-01-01T00:00:00Z</updated>
+                  <link href="one.html"/></entry>
+                <entry><title>Two</title><id>urn:2</id><updated>2024-01-01T00:00:00Z</updated><link href="../two.html"/></entry>
+                <entry xml:base="http://elsewhere.example/x/"><title>Three</title><id>urn:3</id>
+                  <updated>2024-01-01T00:00:00Z</updated><link href="three.html"/></entry>
+                </feed>""");
+        List<FeedEntry> entries = reader.read(server.uri("/feeds/atom.xml"), null, null).entries();
+        assertEquals(server.uri("/blog/2024/one.html"), entries.get(0).link());
+        assertEquals(server.uri("/two.html"), entries.get(1).link());
+        assertEquals(URI.create("http://elsewhere.example/x/three.html"), entries.get(2).link());
+    }
+
+    @Test
+    void windows1252BytesInAFeedLabelledUtf8KeepTheirQuotes() throws Exception {
+        byte[] cp1252 = "It\u2019s \u201cquoted\u201d \u2013 caf\u00e9".getBytes(Charset.forName("windows-1252"));
+        byte[] utf8 = "na\u00efve \u2014 ".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream xml = new ByteArrayOutputStream();
+        xml.writeBytes("""
+                <?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>R</title>
+                <item><title>""".getBytes(StandardCharsets.UTF_8));
+        xml.writeBytes(utf8);
+        xml.writeBytes(cp1252);
+        xml.writeBytes("</title><link>/p</link><description>d</description></item></channel></rss>".getBytes(StandardCharsets.UTF_8));
+        server.serve("/mixed.xml", "application/rss+xml; charset=utf-8", xml.toByteArray());
+
+        String title = reader.read(server.uri("/mixed.xml"), null, null).entries().get(0).title();
+        assertEquals("na\u00efve \u2014 It\u2019s \u201cquoted\u201d \u2013 caf\u00e9", title);
+
+        server.serve("/latin1.xml", "text/xml; charset=ISO-8859-1", xml.toByteArray());
+        assertTrue(reader.read(server.uri("/latin1.xml"), null, null).entries().get(0).title().endsWith("It\u2019s \u201cquoted\u201d \u2013 caf\u00e9"),
+                "a Latin-1 label means Windows-1252, as in browsers");
+    }
+
+    @Test
+    void titlesAreOneLineOfPrintableText() throws Exception {
+        // XML refuses ESC and most other control characters; line breaks, tabs and bidi overrides it lets through.
+        Feed feed = readFile("""
+                <rss version="2.0"><channel><title>R</title>
+                <item><title>Evil	title
+                  on two lines &#x202e;reversed&#x85;</title><link>https://x.example/1</link></item>
+                <item><title>%s</title><link>https://x.example/2</link></item>
+                </channel></rss>""".formatted("long ".repeat(20_000)));
+        assertEquals("Evil title on two lines reversed", feed.entries().get(0).title());
+        assertEquals(FeedReader.MAX_TITLE_CHARS, feed.entries().get(1).title().length());
+    }
+
+    @Test
+    void whatIsNotAFeedIsNamed() {
+        server.serve("/page", "text/html; charset=utf-8", "<!DOCTYPE html><html><body>Welcome</body></html>");
+        server.serve("/empty", "application/rss+xml", "");
+        server.serve("/logo", "image/png", new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        server.serve("/json", "application/json", "{\"items\": []}");
+
+        FeedException html = assertThrows(FeedException.class, () -> reader.read(server.uri("/page"), null, null));
+        assertEquals("feed " + server.uri("/page") + ": got text/html, not a feed (give the feed's own URL, "
+                + "often linked from the page as RSS or Atom)", html.getMessage());
+        FeedException empty = assertThrows(FeedException.class, () -> reader.read(server.uri("/empty"), null, null));
+        assertEquals("feed " + server.uri("/empty") + ": the answer was empty, not a feed", empty.getMessage());
+        FeedException png = assertThrows(FeedException.class, () -> reader.read(server.uri("/logo"), null, null));
+        assertEquals("feed " + server.uri("/logo") + ": got a PNG image, not a feed", png.getMessage());
+        FeedException json = assertThrows(FeedException.class, () -> reader.read(server.uri("/json"), null, null));
+        assertEquals("feed " + server.uri("/json") + ": got application/json, not a feed", json.getMessage());
     }
 
     @Test
