@@ -90,11 +90,11 @@ class IngestCommandTest {
 
         CommandRun broken = ingest("--feed", malformed.toString());
         assertEquals(1, broken.exitCode(), broken.toString());
-        assertOneLineError(broken, "failed: feed " + malformed.toUri() + " is not a valid RSS or Atom feed");
+        assertOneLineError(broken, "failed: feed " + malformed.toUri() + ": not a valid RSS or Atom feed");
 
         CommandRun missing = ingest("--feed", dir.resolve("missing.xml").toString());
         assertEquals(1, missing.exitCode());
-        assertOneLineError(missing, "feed file not found");
+        assertOneLineError(missing, "file not found");
 
         FeedServer closed = new FeedServer();
         closed.close();
