@@ -2,14 +2,20 @@ package feedsearch.store.redis;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.store.redis.BoundedSetupConnections.TlsHandshakeFailed;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 
@@ -19,7 +25,13 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RedisConnector {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-    private static final int SOCKET_TIMEOUT_MILLIS = 30_000;
+    /**
+     * Each read while a connection is set up (TLS handshake, HELLO, AUTH): a Redis answers these
+     * at once, so a server silent this long is not one we can use.
+     */
+    private static final int SETUP_TIMEOUT_MILLIS = 5_000;
+    /** Each read once connected: a busy server may take a while over a command. */
+    private static final int COMMAND_TIMEOUT_MILLIS = 30_000;
 
     private RedisConnector() {
     }
@@ -29,7 +41,7 @@ public final class RedisConnector {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .clientName("feedsearch")
                 .connectionTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
-                .socketTimeoutMillis(SOCKET_TIMEOUT_MILLIS)
+                .socketTimeoutMillis(SETUP_TIMEOUT_MILLIS)
                 .protocol(RedisProtocol.RESP2)
                 .ssl(endpoint.tls())
                 .database(endpoint.database());
@@ -39,7 +51,12 @@ public final class RedisConnector {
         if (endpoint.password() != null) {
             config.password(endpoint.password());
         }
-        UnifiedJedis redis = RedisClient.builder().hostAndPort(endpoint.host(), endpoint.port()).clientConfig(config.build()).build();
+        HostAndPort address = new HostAndPort(endpoint.host(), endpoint.port());
+        JedisClientConfig setupConfig = config.build();
+        UnifiedJedis redis = RedisClient.builder().hostAndPort(address).clientConfig(setupConfig)
+                .connectionProvider(new PooledConnectionProvider(
+                        new BoundedSetupConnections(address, setupConfig, COMMAND_TIMEOUT_MILLIS), new ConnectionPoolConfig()))
+                .build();
         try {
             redis.ping();
             return redis;
@@ -52,7 +69,7 @@ public final class RedisConnector {
                     + firstWord(e.getMessage()) + "): check REDIS_PASSWORD and REDIS_USER", e);
         } catch (JedisConnectionException e) {
             redis.close();
-            throw new FeedsearchException(ExitCode.UNREACHABLE, "cannot reach Redis at " + endpoint + ": " + reason(e), e);
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "cannot reach Redis at " + endpoint + ": " + setupFailure(e), e);
         } catch (JedisDataException e) {
             redis.close();
             if (e.getMessage() != null && e.getMessage().startsWith("NOAUTH")) {
@@ -104,14 +121,36 @@ public final class RedisConnector {
         return "0";
     }
 
+    /** Why a connection could not be set up, in words that point at the likely cause. */
+    private static String setupFailure(JedisConnectionException e) {
+        if (e instanceof TlsHandshakeFailed) {
+            return "TLS handshake failed or timed out (is TLS enabled on the server?)";
+        }
+        // Jedis's words for a first byte no Redis reply starts with, such as the 'H' of "HTTP/1.1".
+        if (e.getMessage() != null && e.getMessage().startsWith("Unknown reply:")) {
+            return "the server there does not speak the Redis protocol";
+        }
+        // A read timeout: the port accepted the connection, then nothing answered HELLO. (A
+        // connect timeout is not a cause but a suppressed exception, and keeps its own words.)
+        if (rootCause(e) instanceof SocketTimeoutException) {
+            return "no answer within " + SETUP_TIMEOUT_MILLIS / 1000 + "s (is it a Redis server?)";
+        }
+        return reason(e);
+    }
+
     /** The root cause of a connection failure, in a few words. */
     static String reason(JedisConnectionException e) {
+        Throwable root = rootCause(e);
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.replaceAll("\\s+", " ");
+    }
+
+    private static Throwable rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return message.replaceAll("\\s+", " ");
+        return root;
     }
 
     private static String firstWord(String message) {

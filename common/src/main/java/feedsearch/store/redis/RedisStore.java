@@ -21,12 +21,17 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What both Redis engines share: post, passage, feed and meta records in hashes (DESIGN §2), the
@@ -34,6 +39,8 @@ import java.util.function.Supplier;
  * query engine's ({@link RediSearchStore}) or a vector set ({@link VectorSetStore}).
  */
 public abstract class RedisStore implements VectorStore {
+    private static final Pattern OUT_OF_MEMORY = Pattern.compile("(?:EXECABORT .*because of: -?)?(OOM .*)", Pattern.DOTALL);
+
     protected final UnifiedJedis redis;
     protected final RedisEndpoint endpoint;
     protected final RedisKeys keys;
@@ -254,7 +261,10 @@ public abstract class RedisStore implements VectorStore {
         redis.close();
     }
 
-    /** Runs a Redis call, turning a lost connection into a one-line, exit-3 failure. */
+    /**
+     * Runs a Redis call, turning a lost connection or a full Redis into a one-line, exit-3
+     * failure. Every command of the stores goes through here, transactions included.
+     */
     protected <T> T call(Supplier<T> command) {
         try {
             return command.get();
@@ -263,7 +273,30 @@ public abstract class RedisStore implements VectorStore {
         } catch (JedisConnectionException e) {
             throw new FeedsearchException(ExitCode.UNREACHABLE, "lost the connection to Redis at " + endpoint + ": "
                     + RedisConnector.reason(e), e);
+        } catch (JedisDataException e) {
+            Optional<String> outOfMemory = outOfMemory(e);
+            if (outOfMemory.isPresent()) {
+                throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis at " + endpoint
+                        + " is out of memory (maxmemory reached; raise maxmemory or free space): " + outOfMemory.get(), e);
+            }
+            throw e;
         }
+    }
+
+    /**
+     * Redis's OOM refusal, if that is what {@code e} is. In a transaction Redis refuses a command
+     * as it is queued, and EXEC answers "EXECABORT ... previous errors" (Jedis attaches the queued
+     * commands' errors as suppressed exceptions), or it refuses EXEC itself with
+     * "EXECABORT ... because of: OOM ...".
+     */
+    static Optional<String> outOfMemory(JedisDataException e) {
+        return Stream.concat(Stream.of(e), Arrays.stream(e.getSuppressed()))
+                .map(Throwable::getMessage)
+                .filter(Objects::nonNull)
+                .map(OUT_OF_MEMORY::matcher)
+                .filter(Matcher::matches)
+                .map(m -> m.group(1))
+                .findFirst();
     }
 
     protected static byte[] bytes(String s) {
