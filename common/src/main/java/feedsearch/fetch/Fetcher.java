@@ -1,5 +1,7 @@
 package feedsearch.fetch;
 
+import okhttp3.Dns;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -12,6 +14,7 @@ import java.time.Duration;
  * under one size cap and one time bound per resource.
  */
 public final class Fetcher implements AutoCloseable {
+    private final PinnedDns names = new PinnedDns(Dns.SYSTEM);
     private final HttpFetcher http;
     private final long maxBytes;
     private final boolean allowPrivateLinks;
@@ -20,17 +23,20 @@ public final class Fetcher implements AutoCloseable {
      * @param allowPrivateLinks let links in feeds from public addresses reach private and loopback ones
      */
     public Fetcher(Duration timeout, long maxBytes, String userAgent, boolean allowPrivateLinks) {
-        this.http = new HttpFetcher(timeout, maxBytes, userAgent);
+        this.http = new HttpFetcher(timeout, maxBytes, userAgent, names);
         this.maxBytes = maxBytes;
         this.allowPrivateLinks = allowPrivateLinks;
     }
 
-    /** What a feed the user named, and the links in it, may reach. */
+    /**
+     * What a feed the user named, and the links in it, may reach: private addresses when the
+     * feed's host has only private addresses, as a feed inside the network links inside it.
+     */
     public Access accessFor(URI feed) {
         if ("file".equalsIgnoreCase(feed.getScheme())) {
             return Access.LOCAL_FEED;
         }
-        return new Access(false, allowPrivateLinks || (feed.getHost() != null && GuardedDns.isPrivate(feed.getHost())));
+        return new Access(false, allowPrivateLinks || (feed.getHost() != null && names.isPrivate(feed.getHost())));
     }
 
     public FetchedResource get(URI uri, Access access, Expect expect) throws FetchException {

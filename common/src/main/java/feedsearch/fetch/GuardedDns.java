@@ -24,10 +24,6 @@ final class GuardedDns implements Dns {
     private final boolean privateAddresses;
     private final Dns resolver;
 
-    GuardedDns(boolean privateAddresses) {
-        this(privateAddresses, Dns.SYSTEM);
-    }
-
     GuardedDns(boolean privateAddresses, Dns resolver) {
         this.privateAddresses = privateAddresses;
         this.resolver = resolver;
@@ -49,19 +45,5 @@ final class GuardedDns implements Dns {
             throw new RefusedAddressException(refusal != null ? refusal : "no address for " + host);
         }
         return allowed;
-    }
-
-    /** Whether any address of the host is private, so that links from a feed there may stay there. */
-    static boolean isPrivate(String host) {
-        try {
-            for (InetAddress address : Dns.SYSTEM.lookup(host)) {
-                if (AddressKind.of(address) == AddressKind.PRIVATE) {
-                    return true;
-                }
-            }
-        } catch (UnknownHostException e) {
-            // The fetch itself will report it.
-        }
-        return false;
     }
 }

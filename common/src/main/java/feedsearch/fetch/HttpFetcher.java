@@ -2,6 +2,7 @@ package feedsearch.fetch;
 
 import feedsearch.Printable;
 import okhttp3.Call;
+import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -39,7 +40,8 @@ public final class HttpFetcher implements AutoCloseable {
     private final long maxBytes;
     private final String userAgent;
 
-    public HttpFetcher(Duration timeout, long maxBytes, String userAgent) {
+    /** @param names resolves host names; every answer is checked before it is connected to */
+    HttpFetcher(Duration timeout, long maxBytes, String userAgent, Dns names) {
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.userAgent = userAgent;
@@ -52,8 +54,8 @@ public final class HttpFetcher implements AutoCloseable {
                 .readTimeout(timeout)
                 .writeTimeout(timeout)
                 .build();
-        this.publicOnly = base.newBuilder().dns(new GuardedDns(false)).build();
-        this.anyNetwork = base.newBuilder().dns(new GuardedDns(true)).build();
+        this.publicOnly = base.newBuilder().dns(new GuardedDns(false, names)).build();
+        this.anyNetwork = base.newBuilder().dns(new GuardedDns(true, names)).build();
     }
 
     public static boolean isHttp(URI uri) {
@@ -110,10 +112,11 @@ public final class HttpFetcher implements AutoCloseable {
             throw new FetchException(target + ": not a URL that can be fetched");
         }
         Request.Builder request = new Request.Builder().url(url).header("User-Agent", userAgent).get();
-        if (etag != null) {
+        // Validators are what a server sent last time; one that is not plain ASCII is not sent back.
+        if (isHeaderValue(etag)) {
             request.header("If-None-Match", etag);
         }
-        if (lastModified != null) {
+        if (isHeaderValue(lastModified)) {
             request.header("If-Modified-Since", lastModified);
         }
         Call call = client.newCall(request.build());
@@ -135,6 +138,10 @@ public final class HttpFetcher implements AutoCloseable {
         }
     }
 
+    private static boolean isHeaderValue(String value) {
+        return value != null && !value.isEmpty() && value.length() <= 1024 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    }
+
     private static URI redirectTarget(URI original, URI current, Response response) throws FetchException {
         String location = response.header("Location");
         if (location == null || location.isBlank()) {
@@ -153,6 +160,12 @@ public final class HttpFetcher implements AutoCloseable {
         ResponseBody body = response.body();
         String contentType = response.header("Content-Type");
         String mediaType = FetchedResource.mediaTypeOf(contentType);
+        String encoding = response.header("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
+            // OkHttp decodes gzip, which is all we ask for, and removes the header; anything left is unreadable.
+            call.cancel();
+            throw new FetchException(where + ": sent in an encoding we did not ask for (" + Printable.line(encoding, 40) + ")");
+        }
         if (!expect.accepts(mediaType)) {
             call.cancel();
             throw new FetchException(where + ": got " + Printable.line(mediaType, 80) + ", not an HTML page");

@@ -90,6 +90,17 @@ public final class Ingester {
         } catch (FeedException e) {
             listener.feedStarted(request.name(), 0);
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED, e.getMessage(), List.of());
+        } catch (FeedsearchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A parser bug that a hostile feed found: that feed fails, the run goes on.
+            listener.feedStarted(request.name(), 0);
+            return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED,
+                    "feed " + request.location() + ": could not be read: " + e, List.of());
+        } catch (StackOverflowError e) {
+            listener.feedStarted(request.name(), 0);
+            return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED,
+                    "feed " + request.location() + ": nested too deeply to read", List.of());
         }
         if (feed.notModified()) {
             listener.feedStarted(request.name(), 0);

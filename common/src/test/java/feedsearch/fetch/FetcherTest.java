@@ -207,4 +207,22 @@ class FetcherTest {
         assertTrue(refused(server.uri("/paper.pdf"), LOOPBACK, Expect.PAGE).getMessage()
                 .endsWith("/paper.pdf: got application/pdf, not an HTML page"));
     }
+
+    @Test
+    void unaskedEncodingsAndUnsendableValidatorsAreHandled() throws Exception {
+        String[] ifNoneMatch = {null};
+        server = new RawHttpServer((path, out) -> {
+            if (path.equals("/br")) {
+                RawHttpServer.head(out, 200, "Content-Type: text/html", "Content-Encoding: br", "Content-Length: 4");
+                out.write(new byte[]{1, 2, 3, 4});
+            } else {
+                RawHttpServer.head(out, 200, "Content-Type: application/rss+xml", "Content-Length: 2");
+                out.write("<a".getBytes(StandardCharsets.US_ASCII));
+            }
+        });
+        assertTrue(refused(server.uri("/br"), LOOPBACK, Expect.PAGE).getMessage().endsWith("/br: sent in an encoding we did not ask for (br)"));
+        // A validator a hostile server sent last time, which OkHttp would refuse to put in a header, is not sent back.
+        FetchedResource feed = fetcher.get(server.uri("/feed"), LOOPBACK, Expect.FEED, "\"\u00e9t\u00e9\"", "Mon\n01 Jan");
+        assertEquals(2, feed.body().length);
+    }
 }

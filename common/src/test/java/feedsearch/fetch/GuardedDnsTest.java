@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,5 +47,24 @@ class GuardedDnsTest {
 
         List<InetAddress> consented = new GuardedDns(true, answering("10.0.0.5", "169.254.169.254")).lookup("lan.example");
         assertEquals(List.of(InetAddress.getByName("10.0.0.5")), consented);
+    }
+
+    @Test
+    void aNameIsResolvedOnceSoItCannotRebindBetweenJudgementAndFetch() throws Exception {
+        String[][] answers = {{"10.0.0.7"}, {"93.184.215.14"}};
+        int[] lookups = {0};
+        PinnedDns pinned = new PinnedDns(host -> answering(answers[Math.min(lookups[0]++, 1)]).lookup(host));
+
+        assertTrue(pinned.isPrivate("rebind.example"));
+        assertEquals(List.of(InetAddress.getByName("10.0.0.7")), pinned.lookup("rebind.example"));
+        assertEquals(1, lookups[0], "the second answer is never asked for");
+    }
+
+    @Test
+    void aFeedHostCountsAsPrivateOnlyWhenAllItsAddressesAre() {
+        // Otherwise a public feed could claim the private network by listing one private address.
+        assertFalse(new PinnedDns(answering("10.0.0.7", "93.184.215.14")).isPrivate("both.example"));
+        assertTrue(new PinnedDns(answering("10.0.0.7", "::1")).isPrivate("inside.example"));
+        assertFalse(new PinnedDns(answering("169.254.169.254")).isPrivate("metadata.example"));
     }
 }
