@@ -39,6 +39,20 @@ public interface VectorStore extends AutoCloseable {
     /** The {@code n} passages nearest {@code vector}, best first, after {@code filter}. */
     List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter);
 
+    /** Whether {@link #textMatches} ranks anything: stores without a text index rank by vectors alone. */
+    default boolean hasTextIndex() {
+        return false;
+    }
+
+    /**
+     * The {@code n} passages whose words best match the question by BM25 (over passage text and
+     * title), best first, after {@code filter}. The question is words, never query syntax.
+     * {@link PassageMatch#score()} is the text score here, not a cosine similarity.
+     */
+    default List<PassageMatch> textMatches(String question, int n, SearchFilter filter) {
+        return List.of();
+    }
+
     Optional<FeedState> feedState(String feedUrl);
 
     void saveFeedState(FeedState state);

@@ -8,7 +8,9 @@ import feedsearch.openai.OpenAiClient;
 import feedsearch.search.Answer;
 import feedsearch.search.Answerer;
 import feedsearch.embed.Embedder;
+import feedsearch.search.Evaluation;
 import feedsearch.search.Hit;
+import feedsearch.search.LabeledQuestion;
 import feedsearch.search.Searcher;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.SearchFilter;
@@ -18,10 +20,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -36,6 +41,8 @@ import java.util.Map;
                 "  query --format json \"bike repair\" | jq -r .url",
                 "  query --format urls --feed example --min-score 0.3 \"beekeeping\"",
                 "  OPENAI_API_KEY=... query --answer \"how do I keep a sourdough starter alive?\"",
+                "  query --mode vector \"error E1234 on startup\"     # vectors alone, no word matching",
+                "  query --eval questions.tsv --format json        # hit@1, hit@5, MRR@10 of labeled questions",
                 "",
                 FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 public final class QueryCommand extends FeedsearchCommand {
@@ -46,8 +53,10 @@ public final class QueryCommand extends FeedsearchCommand {
     private static final int TITLE_CHARS = 120;
     private static final int URL_CHARS = 500;
 
-    @Parameters(paramLabel = "TEXT", arity = "1..*", description = "The question; several words need no quotes.")
-    List<String> words;
+    enum Mode { hybrid, vector, text }
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "The question; several words need no quotes.")
+    List<String> words = new ArrayList<>();
 
     @Option(names = {"-k", "--top"}, paramLabel = "N", defaultValue = "5", description = "Posts to show (default: ${DEFAULT-VALUE}).")
     int k;
@@ -67,6 +76,18 @@ public final class QueryCommand extends FeedsearchCommand {
             description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). json is one object per line "
                     + "with rank, score, title, url, published, feed, snippet.")
     Format format;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "hybrid",
+            description = "Ranking: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). hybrid fuses the vector "
+                    + "ranking with BM25 over the passages' words; stores without a text index "
+                    + "(Redis vector sets) rank by vectors alone.")
+    Mode mode;
+
+    @Option(names = "--eval", paramLabel = "FILE",
+            description = "Measure the ranking on labeled questions instead of asking one: lines of "
+                    + "question<TAB>relevant post URLs or paths (# comments). Prints hit@1, hit@5, MRR@10 "
+                    + "and the questions whose post is not in the top 5.")
+    Path eval;
 
     @Option(names = "--ef-runtime", paramLabel = "N",
             description = "Redis query engine, HNSW: candidates to consider (more is slower and more exact).")
@@ -97,7 +118,10 @@ public final class QueryCommand extends FeedsearchCommand {
     @Override
     protected int execute() {
         String question = String.join(" ", words).strip();
-        if (question.isEmpty()) {
+        if (eval != null && !question.isEmpty()) {
+            throw usage("--eval takes its questions from the file; give no question with it");
+        }
+        if (eval == null && question.isEmpty()) {
             throw usage("the question is empty");
         }
         if (k < 1 || k > 1000) {
@@ -113,7 +137,15 @@ public final class QueryCommand extends FeedsearchCommand {
             // Check the chat endpoint is configured before any work is done.
             try (OpenAiClient chat = answer ? settings.openAiClient("--answer") : null;
                  Embedder embedder = settings.embedderFor(meta)) {
-                List<Hit> hits = new Searcher(store, meta, embedder).search(question, k, new SearchFilter(feed, since), minScore);
+                Searcher searcher = new Searcher(store, meta, embedder);
+                SearchFilter filter = new SearchFilter(feed, since);
+                Searcher.Mode ranking = Searcher.Mode.valueOf(mode.name().toUpperCase(Locale.ROOT));
+                if (eval != null) {
+                    printEvaluation(Evaluation.of(LabeledQuestion.read(eval),
+                            q -> searcher.search(q, Evaluation.DEPTH, filter, minScore, ranking)));
+                    return 0;
+                }
+                List<Hit> hits = searcher.search(question, k, filter, minScore, ranking);
                 if (chat == null) {
                     print(hits);
                 } else if (hits.isEmpty()) {
@@ -130,7 +162,8 @@ public final class QueryCommand extends FeedsearchCommand {
         switch (format) {
             case json -> hits.forEach(h -> out().println(Json.object().put("rank", h.rank()).put("score", round(h.score()))
                     .put("title", h.title()).put("url", h.url()).put("published", h.published()).put("feed", h.feed())
-                    .put("snippet", h.snippet()).line()));
+                    .put("snippet", h.snippet()).put("vector_rank", rankOrNull(h.vectorRank()))
+                    .put("text_rank", rankOrNull(h.textRank())).line()));
             case urls -> hits.forEach(h -> out().println(Printable.line(h.url(), URL_CHARS)));
             case table -> {
                 if (hits.isEmpty()) {
@@ -167,6 +200,33 @@ public final class QueryCommand extends FeedsearchCommand {
         for (Hit h : answer.sources()) {
             out().printf("[%d] %s%n    %s%n", h.rank(), Printable.line(h.title(), TITLE_CHARS), Printable.line(h.url(), URL_CHARS));
         }
+    }
+
+    private void printEvaluation(Evaluation e) {
+        if (format == Format.json) {
+            List<Map<String, Object>> misses = e.misses().stream().map(m -> {
+                Map<String, Object> miss = new LinkedHashMap<>();
+                miss.put("question", m.question());
+                miss.put("rank", rankOrNull(m.rank()));
+                return miss;
+            }).toList();
+            out().println(Json.object().put("questions", e.questions()).put("mode", mode.name())
+                    .put("hit_at_1", round(e.hitAt1())).put("hit_at_5", round(e.hitAt5())).put("mrr_at_10", round(e.mrrAt10()))
+                    .put("misses", misses).line());
+            return;
+        }
+        out().printf("questions: %d (%s ranking)%nhit@1:     %.3f%nhit@5:     %.3f%nMRR@10:    %.3f%n",
+                e.questions(), mode, e.hitAt1(), e.hitAt5(), e.mrrAt10());
+        if (!e.misses().isEmpty()) {
+            out().println("not in the top 5:");
+            for (Evaluation.Miss m : e.misses()) {
+                out().printf("  %-6s %s%n", m.rank() == 0 ? "-" : "#" + m.rank(), Printable.line(m.question(), TITLE_CHARS));
+            }
+        }
+    }
+
+    private static Integer rankOrNull(int rank) {
+        return rank > 0 ? rank : null;
     }
 
     private static double round(double score) {

@@ -108,6 +108,9 @@ public final class RediSearchStore extends RedisStore {
         if (filter.since() != null) {
             clauses.add("@published:[" + filter.since().getEpochSecond() + " +inf]");
         }
+        if (filter.url() != null) {
+            clauses.add("@url:{" + escapeTag(filter.url()) + "}");
+        }
         return clauses.isEmpty() ? "*" : "(" + String.join(" ", clauses) + ")";
     }
 

@@ -95,6 +95,10 @@ public final class VectorSetStore extends RedisStore {
 
     /** The FILTER expression for VSIM, or null for none. */
     static String filterExpression(SearchFilter filter) {
+        if (filter.url() != null) {
+            // Only hybrid ranking narrows to one post, and vector sets rank by vectors alone.
+            throw new IllegalArgumentException("vector sets have no per-post filter");
+        }
         List<String> terms = new ArrayList<>();
         if (filter.feed() != null) {
             terms.add(".feed_id == \"" + feedId(filter.feed()) + "\"");
