@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 public record IndexMeta(String engine, String embedder, String model, int dimension, String metric,
                         String algorithm, String vectorType, int schemaVersion, Instant created) {
-    public static final int SCHEMA_VERSION = 1;
+    /** The layout this release writes. */
+    public static final int SCHEMA_VERSION = 2;
+    /** From this version on, passages have a text index and hybrid ranking works. */
+    public static final int TEXT_INDEX_VERSION = 2;
 
     /**
      * Why vectors of this embedder and model cannot go into or query this index; empty if they

@@ -3,20 +3,28 @@ package feedsearch.store;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.Sha256;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
@@ -27,6 +35,7 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.Bits;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -53,12 +63,19 @@ public final class LocalStore implements VectorStore {
     private static final String ID = "id";
     private static final String POST_ID = "post_id";
     private static final String URL = "url";
+    /** The URL again, indexed (a field keeps one shape in every document, and {@code url} is stored only). */
+    private static final String URL_KEY = "url_key";
     private static final String TITLE = "title";
     private static final String FEED = "feed";
     private static final String PUBLISHED = "published";
     private static final String CHUNK = "chunk";
     private static final String TEXT = "text";
+    /** The passage's title and text, analyzed for BM25; indexed only, with frequencies but no positions, to stay small. */
+    private static final String WORDS = "words";
     private static final String EMBEDDING = "embedding";
+    private static final FieldType WORDS_TYPE = wordsType();
+    /** Passages of older stores get their words field from their stored text, this many per commit. */
+    private static final int REINDEX_BATCH = 500;
 
     private final Path path;
     private final Directory directory;
@@ -79,7 +96,7 @@ public final class LocalStore implements VectorStore {
         try {
             Files.createDirectories(path);
             directory = FSDirectory.open(path);
-            IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig()
+            IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(ANALYZER)
                     .setCodec(new HighDimensionCodec())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
             return new LocalStore(path, directory, writer, new SearcherManager(writer, null));
@@ -137,19 +154,69 @@ public final class LocalStore implements VectorStore {
         }
         IndexMeta wanted = new IndexMeta(ENGINE, embedder, model, dimension, "cosine", "hnsw", "float32",
                 IndexMeta.SCHEMA_VERSION, Instant.now());
+        writeMeta(wanted);
+        return wanted;
+    }
+
+    private void writeMeta(IndexMeta meta) {
         Document d = new Document();
         d.add(new StringField(KIND, "meta", Field.Store.YES));
         d.add(new StringField(ID, "meta", Field.Store.YES));
-        d.add(new StoredField("engine", wanted.engine()));
-        d.add(new StoredField("embedder", wanted.embedder()));
-        d.add(new StoredField("model", wanted.model()));
-        d.add(new StoredField("dimension", wanted.dimension()));
-        d.add(new StoredField("metric", wanted.metric()));
-        d.add(new StoredField("algorithm", wanted.algorithm()));
-        d.add(new StoredField("schema_version", wanted.schemaVersion()));
-        d.add(new StoredField("created", wanted.created().getEpochSecond()));
+        d.add(new StoredField("engine", meta.engine()));
+        d.add(new StoredField("embedder", meta.embedder()));
+        d.add(new StoredField("model", meta.model()));
+        d.add(new StoredField("dimension", meta.dimension()));
+        d.add(new StoredField("metric", meta.metric()));
+        d.add(new StoredField("algorithm", meta.algorithm()));
+        d.add(new StoredField("schema_version", meta.schemaVersion()));
+        d.add(new StoredField("created", meta.created().getEpochSecond()));
         write(() -> writer.updateDocument(new Term(ID, "meta"), d));
-        return wanted;
+    }
+
+    /**
+     * A store made before passages had a words field gets one, built from each passage's stored
+     * title and text; the vectors are copied, never recomputed.
+     */
+    @Override
+    public Optional<String> upgrade() {
+        requireWriter();
+        Optional<IndexMeta> meta = meta();
+        if (meta.isEmpty() || meta.get().schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION) {
+            return Optional.empty();
+        }
+        // Read them all before writing: replacing documents while walking the segments would move them underfoot.
+        List<Document> passages = search(searcher -> {
+            List<Document> rebuilt = new ArrayList<>();
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                FloatVectorValues vectors = leaf.reader().getFloatVectorValues(EMBEDDING);
+                Bits live = leaf.reader().getLiveDocs();
+                StoredFields stored = leaf.reader().storedFields();
+                for (int doc = vectors == null ? DocIdSetIterator.NO_MORE_DOCS : vectors.nextDoc();
+                     doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectors.nextDoc()) {
+                    if (live == null || live.get(doc)) {
+                        Document old = stored.document(doc);
+                        Document d = new Document();
+                        addPostFields(d, toPost(old));
+                        rebuilt.add(passageDocument(d, old.get(POST_ID), old.get(TITLE), intOf(old, CHUNK), old.get(TEXT),
+                                vectors.vectorValue().clone()));
+                    }
+                }
+            }
+            return rebuilt;
+        });
+        for (int from = 0; from < passages.size(); from += REINDEX_BATCH) {
+            List<Document> batch = passages.subList(from, Math.min(passages.size(), from + REINDEX_BATCH));
+            write(() -> {
+                for (Document d : batch) {
+                    writer.updateDocument(new Term(ID, d.get(ID)), d);
+                }
+            });
+        }
+        IndexMeta old = meta.get();
+        writeMeta(new IndexMeta(old.engine(), old.embedder(), old.model(), old.dimension(), old.metric(), old.algorithm(),
+                old.vectorType(), IndexMeta.TEXT_INDEX_VERSION, old.created()));
+        return Optional.of("indexed the words of " + passages.size()
+                + " passages for hybrid search, from their stored text (nothing re-embedded)");
     }
 
     @Override
@@ -170,21 +237,38 @@ public final class LocalStore implements VectorStore {
         docs.add(record);
         for (StoredPassage passage : passages) {
             Document d = new Document();
-            d.add(new StringField(KIND, "passage", Field.Store.YES));
-            d.add(new StringField(ID, "passage:" + post.postId() + ":" + passage.chunk(), Field.Store.YES));
             addPostFields(d, post);
-            d.add(new StoredField(CHUNK, passage.chunk()));
-            d.add(new StoredField(TEXT, passage.text()));
-            d.add(new KnnFloatVectorField(EMBEDDING, passage.embedding(), VectorSimilarityFunction.COSINE));
-            docs.add(d);
+            docs.add(passageDocument(d, post.postId(), post.title(), passage.chunk(), passage.text(), passage.embedding()));
         }
         // One call deletes the old post record and every old passage, and adds the new ones.
         write(() -> writer.updateDocuments(new Term(POST_ID, post.postId()), docs));
     }
 
+    /** Completes a passage's document: {@code d} holds its post's fields already. */
+    private static Document passageDocument(Document d, String postId, String title, int chunk, String text, float[] embedding) {
+        d.add(new StringField(KIND, "passage", Field.Store.YES));
+        d.add(new StringField(ID, "passage:" + postId + ":" + chunk, Field.Store.YES));
+        d.add(new StoredField(CHUNK, chunk));
+        d.add(new StoredField(TEXT, text));
+        d.add(new Field(WORDS, title + "\n" + text, WORDS_TYPE));
+        d.add(new KnnFloatVectorField(EMBEDDING, embedding, VectorSimilarityFunction.COSINE));
+        return d;
+    }
+
+    private static final Analyzer ANALYZER = new EnglishAnalyzer();
+
+    private static FieldType wordsType() {
+        FieldType type = new FieldType();
+        type.setTokenized(true);
+        type.setIndexOptions(IndexOptions.DOCS_AND_FREQS);
+        type.freeze();
+        return type;
+    }
+
     private static void addPostFields(Document d, PostRecord post) {
         d.add(new StringField(POST_ID, post.postId(), Field.Store.YES));
         d.add(new StoredField(URL, post.url()));
+        d.add(new StringField(URL_KEY, post.url(), Field.Store.NO));
         d.add(new StoredField(TITLE, post.title()));
         d.add(new StringField(FEED, post.feed(), Field.Store.YES));
         if (post.published() != null) {
@@ -194,8 +278,8 @@ public final class LocalStore implements VectorStore {
         }
     }
 
-    @Override
-    public List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter) {
+    /** The passages a filter leaves, as clauses to add to a query. */
+    private static BooleanQuery.Builder passagesOf(SearchFilter filter) {
         BooleanQuery.Builder pre = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(KIND, "passage")), BooleanClause.Occur.FILTER);
         if (filter.feed() != null) {
@@ -205,19 +289,42 @@ public final class LocalStore implements VectorStore {
             pre.add(LongPoint.newRangeQuery(PUBLISHED, filter.since().getEpochSecond(), Long.MAX_VALUE),
                     BooleanClause.Occur.FILTER);
         }
-        Query query = new KnnFloatVectorQuery(EMBEDDING, vector, n, pre.build());
-        return search(searcher -> {
-            TopDocs top = searcher.search(query, n);
-            List<PassageMatch> matches = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc hit : top.scoreDocs) {
-                Document d = searcher.storedFields().document(hit.doc);
-                // Lucene scores cosine as (1 + cos) / 2; turn it back into the cosine similarity.
-                double cosine = 2.0 * hit.score - 1.0;
-                matches.add(new PassageMatch(d.get(POST_ID), d.get(URL), d.get(TITLE), d.get(FEED),
-                        instantOf(d, PUBLISHED), intOf(d, CHUNK), d.get(TEXT), cosine));
-            }
-            return matches;
-        });
+        if (filter.url() != null) {
+            pre.add(new TermQuery(new Term(URL_KEY, filter.url())), BooleanClause.Occur.FILTER);
+        }
+        return pre;
+    }
+
+    @Override
+    public boolean hasTextIndex() {
+        return meta().map(m -> m.schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION).orElse(false);
+    }
+
+    @Override
+    public List<PassageMatch> textMatches(String question, int n, SearchFilter filter) {
+        Optional<BooleanQuery> words = WordQuery.of(ANALYZER, WORDS, question);
+        if (words.isEmpty()) {
+            return List.of();
+        }
+        Query query = passagesOf(filter).add(words.get(), BooleanClause.Occur.MUST).build();
+        return search(searcher -> matches(searcher, searcher.search(query, n), score -> score));
+    }
+
+    @Override
+    public List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter) {
+        Query query = new KnnFloatVectorQuery(EMBEDDING, vector, n, passagesOf(filter).build());
+        // Lucene scores cosine as (1 + cos) / 2; turn it back into the cosine similarity.
+        return search(searcher -> matches(searcher, searcher.search(query, n), score -> 2.0 * score - 1.0));
+    }
+
+    private static List<PassageMatch> matches(IndexSearcher searcher, TopDocs top, DoubleUnaryOperator score) throws IOException {
+        List<PassageMatch> matches = new ArrayList<>(top.scoreDocs.length);
+        for (ScoreDoc hit : top.scoreDocs) {
+            Document d = searcher.storedFields().document(hit.doc);
+            matches.add(new PassageMatch(d.get(POST_ID), d.get(URL), d.get(TITLE), d.get(FEED),
+                    instantOf(d, PUBLISHED), intOf(d, CHUNK), d.get(TEXT), score.applyAsDouble(hit.score)));
+        }
+        return matches;
     }
 
     @Override

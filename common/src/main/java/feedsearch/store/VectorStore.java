@@ -31,6 +31,16 @@ public interface VectorStore extends AutoCloseable {
      */
     IndexMeta prepare(String embedder, String model, int dimension);
 
+    /**
+     * Brings an index made by an earlier release up to this one's layout, without re-embedding
+     * anything (e.g. a text index for hybrid ranking), on a store opened for writing.
+     *
+     * @return what was done, for the user; empty when there was nothing to do
+     */
+    default Optional<String> upgrade() {
+        return Optional.empty();
+    }
+
     Optional<PostRecord> post(String postId);
 
     /** Writes a post and its passages, and removes any passages its previous version had beyond them, atomically. */

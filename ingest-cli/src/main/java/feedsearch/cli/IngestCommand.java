@@ -27,7 +27,7 @@ import java.util.List;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        subcommands = {IngestStatusCommand.class, IngestDropCommand.class},
+        subcommands = {IngestStatusCommand.class, IngestReindexCommand.class, IngestDropCommand.class},
         description = {
                 "Read RSS/Atom feeds, take each post's text (the feed's full content, else the post's page), "
                         + "embed it and store the vectors for 'query'.",
@@ -127,6 +127,9 @@ public final class IngestCommand extends FeedsearchCommand {
              Embedder embedder = settings.embedderForIngest(store.meta())) {
             if (!quiet && !json) {
                 err().println("ingest: using " + store.describe() + ", embedder " + embedder.name() + "/" + embedder.modelId());
+            }
+            if (!dryRun) {
+                store.upgrade().ifPresent(done -> err().println("ingest: " + done));
             }
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
             Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, selector),
