@@ -116,6 +116,10 @@ public final class FeedReader {
             return input.build(reader);
         } catch (com.rometools.rome.io.FeedException | IOException | RuntimeException e) {
             throw new FeedException("feed " + location + ": " + notAFeed(resource, e), e);
+        } catch (StackOverflowError e) {
+            // Rome copies markup inside an entry (description, content) recursively: a few
+            // thousand nested elements exhaust the stack, which unwinds to here unharmed.
+            throw new FeedException("feed " + location + ": not a valid RSS or Atom feed: elements nested too deeply", null);
         }
     }
 

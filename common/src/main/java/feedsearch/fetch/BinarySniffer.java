@@ -33,7 +33,8 @@ public final class BinarySniffer {
      */
     public static String binaryKind(byte[] body, String mediaType) {
         int start = 0;
-        while (start < body.length && start < 16 && Character.isWhitespace(body[start])) {
+        // Only the whitespace text may start with: Character.isWhitespace would take gzip's 0x1f too.
+        while (start < body.length && start < 16 && (body[start] == ' ' || body[start] == '\t' || body[start] == '\n' || body[start] == '\r')) {
             start++;
         }
         for (Map.Entry<String, byte[]> signature : SIGNATURES.entrySet()) {

@@ -5,6 +5,7 @@ import okhttp3.Dns;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,12 +50,25 @@ public final class Fetcher implements AutoCloseable {
             if (!access.localFiles()) {
                 throw new FetchException(uri + ": refused: a feed fetched over http(s) may not link to local files");
             }
-            return new FetchedResource(uri, false, readFile(Path.of(uri)), null, null, null);
+            return new FetchedResource(uri, false, readFile(localPath(uri)), null, null, null);
         }
         if (!HttpFetcher.isHttp(uri)) {
             throw new FetchException(uri + ": only http and https URLs can be fetched");
         }
         return http.get(uri, access.privateAddresses(), expect, etag, lastModified);
+    }
+
+    /** The file a file: URL names; its fragment or query (a link like {@code #part}) is not part of it. */
+    private static Path localPath(URI uri) throws FetchException {
+        String host = uri.getAuthority();
+        if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+            throw new FetchException(uri + ": a file on another host (" + host + ") is not a local file");
+        }
+        try {
+            return Path.of(new URI("file", null, uri.getPath(), null));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new FetchException(uri + ": not a local file path");
+        }
     }
 
     /** Regular files only (a device or a pipe can be endless), and the cap counted while reading. */

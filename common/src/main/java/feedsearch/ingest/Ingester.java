@@ -97,10 +97,6 @@ public final class Ingester {
             listener.feedStarted(request.name(), 0);
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED,
                     "feed " + request.location() + ": could not be read: " + e, List.of());
-        } catch (StackOverflowError e) {
-            listener.feedStarted(request.name(), 0);
-            return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED,
-                    "feed " + request.location() + ": nested too deeply to read", List.of());
         }
         if (feed.notModified()) {
             listener.feedStarted(request.name(), 0);

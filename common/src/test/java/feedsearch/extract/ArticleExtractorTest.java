@@ -136,6 +136,11 @@ class ArticleExtractorTest {
                 () -> new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK));
         assertEquals(server.uri("/post") + ": got image/png, not an HTML page", typed.getMessage());
 
+        server.serve("/post", "text/html", new byte[]{0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 'x'});
+        ExtractException gzip = assertThrows(ExtractException.class,
+                () -> new ArticleExtractor(http, null).extract(entry("", ""), LOOPBACK));
+        assertEquals(server.uri("/post") + ": got gzip data, not an HTML page", gzip.getMessage());
+
         byte[] binary = ARTICLE.getBytes(StandardCharsets.US_ASCII);
         binary[10] = 0;
         server.serve("/post", "application/octet-stream", binary);

@@ -196,6 +196,10 @@ class FetcherTest {
         Path fine = dir.resolve("fine.html");
         Files.writeString(fine, "<p>hi</p>");
         assertEquals("<p>hi</p>", new String(fetcher.get(fine.toUri(), Access.LOCAL_FEED, Expect.PAGE).body(), StandardCharsets.UTF_8));
+        URI withFragment = URI.create(fine.toUri() + "#part");
+        assertEquals("<p>hi</p>", new String(fetcher.get(withFragment, Access.LOCAL_FEED, Expect.PAGE).body(), StandardCharsets.UTF_8));
+        assertEquals("file://elsewhere.example/etc/passwd: a file on another host (elsewhere.example) is not a local file",
+                refused(URI.create("file://elsewhere.example/etc/passwd"), Access.LOCAL_FEED, Expect.PAGE).getMessage());
     }
 
     @Test

@@ -20,10 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on a free loopback port, serving what the test puts in it: feeds and pages,
- * with ETags and 304s, 404s, and pages that wait for the test to let them go.
+ * with ETags and 304s, 404s, and pages that wait for the test to let them go; and, for tests of
+ * hostile input, raw bytes with any Content-Type (or none) and any extra headers.
  */
 public final class FeedServer implements AutoCloseable {
-    private record Resource(int status, String contentType, byte[] body) {
+    private record Resource(int status, String contentType, byte[] body, Map<String, String> headers) {
+        Resource(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
     }
 
     private final HttpServer server;
@@ -56,6 +60,16 @@ public final class FeedServer implements AutoCloseable {
 
     public FeedServer serve(String path, String contentType, byte[] body) {
         resources.put(path, new Resource(200, contentType, body));
+        return this;
+    }
+
+    /**
+     * Serves bytes exactly as given: {@code contentType} may be anything, or null for no
+     * Content-Type header; {@code headers} are sent as they are (a Content-Encoding that does not
+     * match the body, say).
+     */
+    public FeedServer serveRaw(String path, String contentType, byte[] body, Map<String, String> headers) {
+        resources.put(path, new Resource(200, contentType, body, Map.copyOf(headers)));
         return this;
     }
 
@@ -131,7 +145,10 @@ public final class FeedServer implements AutoCloseable {
                     return;
                 }
             }
-            exchange.getResponseHeaders().set("Content-Type", resource.contentType());
+            if (resource.contentType() != null) {
+                exchange.getResponseHeaders().set("Content-Type", resource.contentType());
+            }
+            resource.headers().forEach(exchange.getResponseHeaders()::set);
             exchange.sendResponseHeaders(resource.status(), resource.body().length);
             out.write(resource.body());
         }
