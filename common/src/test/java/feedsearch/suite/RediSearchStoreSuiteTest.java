@@ -1,13 +1,23 @@
 package feedsearch.suite;
 
 import feedsearch.config.Settings;
+import feedsearch.search.Hit;
+import feedsearch.search.Searcher;
+import feedsearch.store.PassageMatch;
+import feedsearch.store.SearchFilter;
 import feedsearch.store.VectorStore;
+import feedsearch.testing.CountingEmbedder;
+import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,6 +44,39 @@ class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
         VectorStore store = settings().openStoreForWriting();
         assertTrue(store.describe().startsWith("search index"), store.describe());
         return store;
+    }
+
+    /**
+     * Hybrid ranking on the query engine: a word only one post uses finds that post first by BM25,
+     * and no question, however hostile, is an error.
+     */
+    @Test
+    void theQueryEngineRanksByWordsAndHostileQuestionsAreOnlyWords() {
+        CountingEmbedder embedder = new CountingEmbedder();
+        TestIngest.sample(store, embedder);
+        assertTrue(store.hasTextIndex());
+        Searcher searcher = new Searcher(store, store.requireMeta(), embedder);
+
+        List<PassageMatch> byWords = store.textMatches("banneton", 10, SearchFilter.NONE);
+        assertTrue(!byWords.isEmpty() && byWords.get(0).url().contains("sourdough-from-scratch"), byWords.toString());
+        List<Hit> hits = searcher.search("what is a banneton for", 5, SearchFilter.NONE, -1);
+        assertTrue(hits.get(0).url().contains("sourdough-from-scratch"), hits.toString());
+        assertEquals(1, hits.get(0).textRank(), hits.toString());
+
+        List<String> hostile = List.of("\"@title:{x}\"", "*", "-foo", "(", ")", "\"unbalanced", "a|b", "$K", "$BLOB",
+                "@embedding:[KNN 5 $BLOB]", "%%bee%%", "~bread", "w'*'", "as", "isempty", "ismissing(@text)", "inf", "-inf",
+                "1e5", "2024", "-- ; DROP", "\\", "{}[]:;", "東京 Москва café", "bee ".repeat(3_000), "?!");
+        List<SearchFilter> filters = List.of(SearchFilter.NONE, new SearchFilter("sample", null),
+                new SearchFilter("other feed: with {odd} chars", Instant.parse("2024-06-01T00:00:00Z")),
+                SearchFilter.NONE.onlyUrl(hits.get(0).url()));
+        for (String question : hostile) {
+            for (SearchFilter filter : filters) {
+                store.textMatches(question, 20, filter); // answers, possibly nothing: never an error
+                searcher.search(question, 5, filter, -1);
+            }
+        }
+        assertEquals(List.of(), store.textMatches("(", 20, SearchFilter.NONE));
+        assertTrue(store.textMatches("bee ".repeat(3_000), 20, SearchFilter.NONE).get(0).url().contains("beehive"));
     }
 
     @AfterEach

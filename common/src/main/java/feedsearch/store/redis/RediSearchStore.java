@@ -25,25 +25,55 @@ import redis.clients.jedis.search.schemafields.TagField;
 import redis.clients.jedis.search.schemafields.TextField;
 import redis.clients.jedis.search.schemafields.VectorField;
 
+import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Redis's query engine (RediSearch): passages in hashes under the prefix, indexed by
  * {@code FT.CREATE ... ON HASH}, searched with a KNN query in DIALECT 2, as the source blog post
- * does with redis-py. Commands are built with Jedis' {@link CommandObjects} so tests can check
- * exactly what is sent.
+ * does with redis-py, and by their words with the engine's BM25. Commands are built with Jedis'
+ * {@link CommandObjects} so tests can check exactly what is sent.
  */
 public final class RediSearchStore extends RedisStore {
     public static final String ENGINE = "search";
+    /** Meta record field present once the index has the text field (from FT.CREATE or FT.ALTER). */
+    static final String TEXT_INDEX = "text_index";
+    /**
+     * Scorers, named rather than left to the engine's default, which is TFIDF before Redis 8 and
+     * which recent engines let operators change. BM25STD is the standard Okapi BM25: added in
+     * RediSearch 2.8 (RediSearch PR #3780), the default since Redis 8 (PR #5258), and the name
+     * Redis 8.4 keeps while deprecating the older, non-standard BM25 (Redis docs, scoring page).
+     * Engines before 2.8 have only BM25 and answer "No such scorer BM25STD"
+     * (aggregate_request.c): the store falls back once and remembers.
+     */
+    static final String BM25STD = "BM25STD";
+    static final String BM25 = "BM25";
+    /** Words per text query: enough for any real question, and a pasted page stays one cheap query. */
+    static final int MAX_TERMS = 32;
+    /** Longer "words" are noise (hashes, base64), not vocabulary. */
+    private static final int MAX_WORD_LENGTH = 64;
+    /** Runs of what the engine's tokenizer keeps together; every other character separates words. */
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}\\p{M}_]+");
+    /** The engine's default stop words: never indexed, so never worth a term. */
+    private static final Set<String> STOP_WORDS = Set.of("a", "is", "the", "an", "and", "are", "as", "at", "be", "but",
+            "by", "for", "if", "in", "into", "it", "no", "not", "of", "on", "or", "such", "that", "their", "then", "there",
+            "these", "they", "this", "to", "was", "will", "with");
     private static final CommandObjects COMMANDS = new CommandObjects();
 
     private final RedisOptions options;
+    private volatile String scorer = BM25STD;
+    private volatile Boolean textIndex;
 
     public RediSearchStore(UnifiedJedis redis, RedisEndpoint endpoint, RedisKeys keys, RedisOptions options, boolean write) {
         super(redis, endpoint, keys, write);
@@ -76,6 +106,7 @@ public final class RediSearchStore extends RedisStore {
                 TagField.of("feed"),
                 NumericField.of("published"),
                 NumericField.of("chunk"),
+                TextField.of(SearchSchema.TEXT_FIELD),
                 new VectorField("embedding", hnsw ? VectorField.VectorAlgorithm.HNSW : VectorField.VectorAlgorithm.FLAT, vector));
         return COMMANDS.ftCreate(keys.index(), FTCreateParams.createParams().on(IndexDataType.HASH).prefix(keys.prefix()), fields);
     }
@@ -97,6 +128,53 @@ public final class RediSearchStore extends RedisStore {
             params.addParam("EF", efRuntime);
         }
         return COMMANDS.ftSearch(keys.index(), knn, params);
+    }
+
+    /** Adds the text field to an index made before it was part of the schema. */
+    static CommandObject<String> alterCommand(RedisKeys keys) {
+        return COMMANDS.ftAlter(keys.index(), List.<SchemaField>of(TextField.of(SearchSchema.TEXT_FIELD)));
+    }
+
+    /**
+     * The question's words as the engine would index them: lower case, stop words and repeats
+     * dropped, at most {@link #MAX_TERMS}. Punctuation only separates; nothing of the question's
+     * syntax survives.
+     */
+    static List<String> queryWords(String question) {
+        Set<String> words = new LinkedHashSet<>();
+        Matcher m = WORD.matcher(Normalizer.normalize(question, Normalizer.Form.NFC));
+        while (words.size() < MAX_TERMS && m.find()) {
+            String word = m.group().toLowerCase(Locale.ROOT);
+            if (word.length() <= MAX_WORD_LENGTH && !STOP_WORDS.contains(word)
+                    && word.codePoints().anyMatch(Character::isLetterOrDigit)) {
+                words.add(word);
+            }
+        }
+        return List.copyOf(words);
+    }
+
+    /**
+     * The BM25 query: {@code <filter> @text|title:($w0|$w1|...)}, any word matching, best score
+     * first. The words go as PARAMS, so the query string holds only our own syntax: a word such as
+     * {@code as}, {@code inf} or {@code isempty}, which the query lexer reads as a keyword, is just
+     * a term as a parameter value.
+     */
+    static CommandObject<SearchResult> textSearchCommand(RedisKeys keys, List<String> words, int n, SearchFilter filter,
+                                                         String scorer) {
+        FTSearchParams params = FTSearchParams.searchParams();
+        StringJoiner terms = new StringJoiner("|", "@" + SearchSchema.TEXT_FIELD + "|title:(", ")");
+        for (int i = 0; i < words.size(); i++) {
+            terms.add("$w" + i);
+            params.addParam("w" + i, words.get(i));
+        }
+        String filterClause = preFilter(filter);
+        String query = (filterClause.equals("*") ? "" : filterClause + " ") + terms;
+        params.returnFields("url", "title", "feed", "published", "chunk", "text")
+                .withScores()
+                .scorer(scorer)
+                .limit(0, n)
+                .dialect(2);
+        return COMMANDS.ftSearch(keys.index(), query, params);
     }
 
     /** {@code *}, or tag and range clauses with every tag character the query language would read escaped. */
@@ -151,6 +229,57 @@ public final class RediSearchStore extends RedisStore {
                 options.algorithm().toLowerCase(Locale.ROOT), "float32", IndexMeta.SCHEMA_VERSION, Instant.now());
     }
 
+    @Override
+    public IndexMeta prepare(String embedder, String model, int dimension) {
+        IndexMeta meta = super.prepare(embedder, model, dimension);
+        addTextField();
+        return meta;
+    }
+
+    /**
+     * Gives an index made before hybrid ranking its text field. The passage hashes have always
+     * held the text, so FT.ALTER is enough: the engine indexes the existing hashes itself, in the
+     * background, and no passage is embedded again. The meta record remembers it is done; a
+     * "Duplicate field" answer means a concurrent ingest added it first, which is done too.
+     */
+    private void addTextField() {
+        if (call(() -> redis.hget(keys.meta(), TEXT_INDEX)) == null) {
+            if (!SearchSchema.fromInfo(call(() -> redis.ftInfo(keys.index()))).hasText()) {
+                try {
+                    call(() -> redis.executeCommand(alterCommand(keys)));
+                } catch (JedisDataException e) {
+                    if (!String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("duplicate field")) {
+                        throw new FeedsearchException(ExitCode.UNREACHABLE, "FT.ALTER " + keys.index() + " on " + endpoint
+                                + " failed: " + e.getMessage(), e);
+                    }
+                }
+            }
+            call(() -> redis.hset(keys.meta(), TEXT_INDEX, "1"));
+        }
+        textIndex = true;
+    }
+
+    /**
+     * Our indexes with the text field, as the meta record or FT.INFO say. An index without our
+     * meta record (the source blog post's sample) is never altered and ranks by vectors alone.
+     */
+    @Override
+    public boolean hasTextIndex() {
+        if (textIndex == null) {
+            Map<String, String> meta = call(() -> redis.hgetAll(keys.meta()));
+            textIndex = !meta.isEmpty() && (meta.containsKey(TEXT_INDEX) || infoHasText());
+        }
+        return textIndex;
+    }
+
+    private boolean infoHasText() {
+        try {
+            return SearchSchema.fromInfo(call(() -> redis.ftInfo(keys.index()))).hasText();
+        } catch (JedisDataException unknownIndex) {
+            return false;
+        }
+    }
+
     /**
      * An index built without us (the source blog post's Python sample) has no meta record: its
      * dimension and metric come from FT.INFO, and the embedder must be named by the user.
@@ -190,16 +319,46 @@ public final class RediSearchStore extends RedisStore {
         SearchResult result = call(() -> redis.executeCommand(searchCommand(keys, vector, n, filter, options.efRuntime())));
         List<PassageMatch> matches = new ArrayList<>(result.getDocuments().size());
         for (Document d : result.getDocuments()) {
-            String postId = RedisKeys.postIdOf(d.getId());
-            double distance = Double.parseDouble(d.getString("score"));
-            String url = d.getString("url");
-            // The sample's hashes hold only url and embedding: the URL stands in for the title.
-            String title = d.hasProperty("title") ? d.getString("title") : url;
-            String text = d.hasProperty("text") ? d.getString("text") : "";
-            matches.add(new PassageMatch(postId, url, title, d.getString("feed"), instant(d.getString("published")),
-                    d.hasProperty("chunk") ? Integer.parseInt(d.getString("chunk")) : 0, text, 1.0 - distance));
+            matches.add(match(d, 1.0 - Double.parseDouble(d.getString("score"))));
         }
         return matches;
+    }
+
+    /** A question of no searchable words (only punctuation or stop words) matches nothing, without a query. */
+    @Override
+    public List<PassageMatch> textMatches(String question, int n, SearchFilter filter) {
+        List<String> words = queryWords(question);
+        if (words.isEmpty() || !hasTextIndex()) {
+            return List.of();
+        }
+        SearchResult result;
+        try {
+            result = call(() -> redis.executeCommand(textSearchCommand(keys, words, n, filter, scorer)));
+        } catch (JedisDataException e) {
+            if (scorer.equals(BM25) || !unknownScorer(e)) {
+                throw e;
+            }
+            scorer = BM25; // an engine before RediSearch 2.8: see BM25STD
+            result = call(() -> redis.executeCommand(textSearchCommand(keys, words, n, filter, scorer)));
+        }
+        List<PassageMatch> matches = new ArrayList<>(result.getDocuments().size());
+        for (Document d : result.getDocuments()) {
+            matches.add(match(d, d.getScore()));
+        }
+        return matches;
+    }
+
+    static boolean unknownScorer(JedisDataException e) {
+        return String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("scorer");
+    }
+
+    private static PassageMatch match(Document d, double score) {
+        String url = d.getString("url");
+        // The sample's hashes hold only url and embedding: the URL stands in for the title.
+        String title = d.hasProperty("title") ? d.getString("title") : url;
+        String text = d.hasProperty("text") ? d.getString("text") : "";
+        return new PassageMatch(RedisKeys.postIdOf(d.getId()), url, title, d.getString("feed"), instant(d.getString("published")),
+                d.hasProperty("chunk") ? Integer.parseInt(d.getString("chunk")) : 0, text, score);
     }
 
     @Override
@@ -234,6 +393,7 @@ public final class RediSearchStore extends RedisStore {
 
     @Override
     protected void dropIndex() {
+        textIndex = null;
         try {
             call(() -> redis.ftDropIndexDD(keys.index()));
         } catch (JedisDataException unknownIndex) {

@@ -16,6 +16,8 @@ import java.util.Objects;
  */
 record SearchSchema(List<String> prefixes, Map<String, String> fieldTypes, String algorithm, String dataType, int dim,
                     String metric) {
+    /** The passage text, indexed for BM25; indexes made before hybrid ranking lack it. */
+    static final String TEXT_FIELD = "text";
 
     static SearchSchema wanted(String prefix, RedisOptions options, int dim) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -24,6 +26,7 @@ record SearchSchema(List<String> prefixes, Map<String, String> fieldTypes, Strin
         fields.put("feed", "TAG");
         fields.put("published", "NUMERIC");
         fields.put("chunk", "NUMERIC");
+        fields.put(TEXT_FIELD, "TEXT");
         fields.put("embedding", "VECTOR");
         return new SearchSchema(List.of(prefix), fields, options.algorithm().toUpperCase(Locale.ROOT), "FLOAT32", dim,
                 options.metric().toUpperCase(Locale.ROOT));
@@ -59,7 +62,15 @@ record SearchSchema(List<String> prefixes, Map<String, String> fieldTypes, Strin
         return new SearchSchema(prefixes, fields, algorithm, dataType, dim, metric);
     }
 
-    /** What {@code existing} has that this schema does not want; empty when they agree. */
+    /** Whether passages can be ranked by their words: the text field is there, as TEXT. */
+    boolean hasText() {
+        return "TEXT".equals(fieldTypes.get(TEXT_FIELD));
+    }
+
+    /**
+     * What {@code existing} has that this schema does not want; empty when they agree. An index
+     * lacking only the text field is no mismatch: FT.ALTER adds it (see RediSearchStore).
+     */
     List<String> differencesFrom(SearchSchema existing) {
         List<String> differences = new ArrayList<>();
         if (!existing.prefixes.equals(prefixes)) {
@@ -67,6 +78,9 @@ record SearchSchema(List<String> prefixes, Map<String, String> fieldTypes, Strin
         }
         for (Map.Entry<String, String> field : fieldTypes.entrySet()) {
             String has = existing.fieldTypes.get(field.getKey());
+            if (has == null && field.getKey().equals(TEXT_FIELD)) {
+                continue;
+            }
             if (!field.getValue().equals(has)) {
                 differences.add("field " + field.getKey() + " is " + (has == null ? "missing" : has) + ", not " + field.getValue());
             }

@@ -11,11 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The exact commands sent to Redis's query engine, built without a server. */
@@ -38,7 +42,7 @@ class RediSearchCommandsTest {
     @Test
     void createsAnHnswCosineIndexOverPassageHashes() {
         assertEquals("FT.CREATE posts ON HASH PREFIX 1 post: SCHEMA url TAG title TEXT feed TAG published NUMERIC "
-                        + "chunk NUMERIC embedding VECTOR HNSW 6 TYPE FLOAT32 DIM 384 DISTANCE_METRIC COSINE",
+                        + "chunk NUMERIC text TEXT embedding VECTOR HNSW 6 TYPE FLOAT32 DIM 384 DISTANCE_METRIC COSINE",
                 line(RediSearchStore.createCommand(KEYS, RedisOptions.DEFAULTS, 384)));
     }
 
@@ -114,18 +118,26 @@ class RediSearchCommandsTest {
 
     /** The shape of FT.INFO for an index we create, as RESP2 delivers it. */
     static Map<String, Object> info(String metric, int dim, String urlType) {
+        return info(metric, dim, urlType, "TEXT");
+    }
+
+    /** @param textType the text field's type; null for an index made before it existed */
+    static Map<String, Object> info(String metric, int dim, String urlType, String textType) {
+        List<Object> attributes = new ArrayList<>(List.of(
+                List.of("identifier", "url", "attribute", "url", "type", urlType, "SEPARATOR", ","),
+                List.of("identifier", "title", "attribute", "title", "type", "TEXT", "WEIGHT", "1"),
+                List.of("identifier", "feed", "attribute", "feed", "type", "TAG", "SEPARATOR", ","),
+                List.of("identifier", "published", "attribute", "published", "type", "NUMERIC"),
+                List.of("identifier", "chunk", "attribute", "chunk", "type", "NUMERIC")));
+        if (textType != null) {
+            attributes.add(List.of("identifier", "text", "attribute", "text", "type", textType, "WEIGHT", "1"));
+        }
+        attributes.add(List.of("identifier", "embedding", "attribute", "embedding", "type", "VECTOR", "algorithm", "HNSW",
+                "data_type", "FLOAT32", "dim", (long) dim, "distance_metric", metric, "M", 16L, "ef_construction", 200L));
         return Map.of(
                 "index_name", "posts",
                 "index_definition", List.of("key_type", "HASH", "prefixes", List.of("post:"), "default_score", "1"),
-                "attributes", List.of(
-                        List.of("identifier", "url", "attribute", "url", "type", urlType, "SEPARATOR", ","),
-                        List.of("identifier", "title", "attribute", "title", "type", "TEXT", "WEIGHT", "1"),
-                        List.of("identifier", "feed", "attribute", "feed", "type", "TAG", "SEPARATOR", ","),
-                        List.of("identifier", "published", "attribute", "published", "type", "NUMERIC"),
-                        List.of("identifier", "chunk", "attribute", "chunk", "type", "NUMERIC"),
-                        List.of("identifier", "embedding", "attribute", "embedding", "type", "VECTOR", "algorithm", "HNSW",
-                                "data_type", "FLOAT32", "dim", (long) dim, "distance_metric", metric, "M", 16L,
-                                "ef_construction", 200L)),
+                "attributes", attributes,
                 "num_docs", "42", "hash_indexing_failures", "0", "percent_indexed", "1");
     }
 
@@ -133,6 +145,23 @@ class RediSearchCommandsTest {
     void anExistingIndexWithTheSameSchemaIsReused() {
         SearchSchema wanted = SearchSchema.wanted("post:", RedisOptions.DEFAULTS, 384);
         assertEquals(List.of(), wanted.differencesFrom(SearchSchema.fromInfo(info("COSINE", 384, "TAG"))));
+    }
+
+    @Test
+    void anIndexFromBeforeTheTextFieldIsUpgradableNotAMismatch() {
+        SearchSchema wanted = SearchSchema.wanted("post:", RedisOptions.DEFAULTS, 384);
+        SearchSchema old = SearchSchema.fromInfo(info("COSINE", 384, "TAG", null));
+
+        assertEquals(List.of(), wanted.differencesFrom(old));
+        assertFalse(old.hasText(), "so FT.ALTER adds it");
+        assertTrue(SearchSchema.fromInfo(info("COSINE", 384, "TAG")).hasText());
+        assertEquals(List.of("field text is TAG, not TEXT"),
+                wanted.differencesFrom(SearchSchema.fromInfo(info("COSINE", 384, "TAG", "TAG"))));
+    }
+
+    @Test
+    void theTextFieldIsAddedWithFtAlter() {
+        assertEquals("FT.ALTER posts SCHEMA ADD text TEXT", line(RediSearchStore.alterCommand(KEYS)));
     }
 
     @Test
@@ -158,5 +187,121 @@ class RediSearchCommandsTest {
         assertEquals(1536, schema.dim());
         assertEquals("COSINE", schema.metric());
         assertEquals(List.of("post:"), schema.prefixes());
+        assertFalse(schema.hasText(), "the sample's index is never ranked by words");
+    }
+
+    /** An FT.SEARCH command taken apart: query string, PARAMS as a map, and the other arguments. */
+    private record Search(String query, Map<String, String> params, String rest) {
+        static Search of(CommandObject<?> command) {
+            List<String> words = words(command);
+            assertEquals(List.of("FT.SEARCH", "posts"), words.subList(0, 2));
+            Map<String, String> params = new LinkedHashMap<>();
+            List<String> rest = new ArrayList<>();
+            for (int i = 3; i < words.size(); i++) {
+                if (words.get(i).equals("PARAMS")) {
+                    int count = Integer.parseInt(words.get(i + 1));
+                    for (int p = i + 2; p < i + 2 + count; p += 2) {
+                        params.put(words.get(p), words.get(p + 1));
+                    }
+                    i += 1 + count;
+                } else {
+                    rest.add(words.get(i));
+                }
+            }
+            return new Search(words.get(2), params, String.join(" ", rest));
+        }
+
+        /** The PARAMS values in the order the query names them. */
+        List<String> terms() {
+            List<String> terms = new ArrayList<>();
+            Matcher m = Pattern.compile("\\$(w\\d+)").matcher(query);
+            while (m.find()) {
+                terms.add(params.get(m.group(1)));
+            }
+            return terms;
+        }
+    }
+
+    private static Search textSearch(String question, SearchFilter filter) {
+        List<String> words = RediSearchStore.queryWords(question);
+        assertFalse(words.isEmpty(), "no words in " + question);
+        return Search.of(RediSearchStore.textSearchCommand(KEYS, words, 40, filter, RediSearchStore.BM25STD));
+    }
+
+    /** Whatever the question, the query string is our own syntax; the user's words are PARAMS values. */
+    private static final Pattern TERMS_ONLY = Pattern.compile("(\\(.*\\) )?@text\\|title:\\(\\$w0(\\|\\$w\\d+)*\\)");
+
+    @Test
+    void textQueryOrsTheQuestionsWordsOverTextAndTitleWithBm25() {
+        Search search = textSearch("How do I build a bot?", SearchFilter.NONE);
+
+        assertEquals("@text|title:($w0|$w1|$w2|$w3|$w4)", search.query());
+        assertEquals(List.of("how", "do", "i", "build", "bot"), search.terms(), "'a' is a stop word");
+        assertEquals("WITHSCORES RETURN 6 url title feed published chunk text SCORER BM25STD LIMIT 0 40 DIALECT 2",
+                search.rest());
+    }
+
+    @Test
+    void textQueryKeepsTheFilters() {
+        SearchFilter filter = new SearchFilter("blog", Instant.ofEpochSecond(1_700_000_000))
+                .onlyUrl("https://blog.example.org/a-b/");
+        Search search = textSearch("sourdough starter", filter);
+
+        assertEquals("(@feed:{blog} @published:[1700000000 +inf] @url:{https\\:\\/\\/blog\\.example\\.org\\/a\\-b\\/}) "
+                + "@text|title:($w0|$w1)", search.query());
+        assertEquals(List.of("sourdough", "starter"), search.terms());
+    }
+
+    @Test
+    void hostileQuestionsAreWordsNeverSyntax() {
+        Map<String, List<String>> cases = new LinkedHashMap<>();
+        cases.put("\"@title:{x}\"", List.of("title", "x"));
+        cases.put("-foo", List.of("foo"));
+        cases.put("foo* | bar~ %baz% $K @embedding:[KNN 5]", List.of("foo", "bar", "baz", "k", "embedding", "knn", "5"));
+        cases.put("a) (b\\ c} => {d", List.of("b", "c", "d"));
+        cases.put("as inf isempty ismissing w'x' 2024", List.of("inf", "isempty", "ismissing", "w", "x", "2024"));
+        cases.put("Café NAÏVE Москва 東京 snake_case", List.of("café", "naïve", "москва", "東京", "snake_case"));
+        cases.put("cafe\u0301 caf\u00e9", List.of("caf\u00e9")); // composed and decomposed are one word
+        SearchFilter filter = new SearchFilter("news} | @title:(x)", Instant.ofEpochSecond(0));
+        cases.forEach((question, expected) -> {
+            for (SearchFilter f : List.of(SearchFilter.NONE, filter)) {
+                Search search = textSearch(question, f);
+                assertTrue(TERMS_ONLY.matcher(search.query()).matches(), question + " -> " + search.query());
+                assertEquals(expected, search.terms(), question);
+            }
+        });
+    }
+
+    @Test
+    void questionsWithoutWordsSendNoQuery() {
+        for (String question : List.of("", "*", "(", "?!", "\"\" -- @:{}[]()|~*%$", "the a of", "___")) {
+            assertEquals(List.of(), RediSearchStore.queryWords(question), question);
+        }
+        // A store with no connection at all: nothing is sent, and nothing fails.
+        RediSearchStore offline = new RediSearchStore(null, null, KEYS, RedisOptions.DEFAULTS, false);
+        assertEquals(List.of(), offline.textMatches("*", 10, SearchFilter.NONE));
+        assertEquals(List.of(), offline.textMatches("(", 10, new SearchFilter("blog", null)));
+    }
+
+    @Test
+    void aLongQuestionIsCappedAtMaxTerms() {
+        StringBuilder question = new StringBuilder();
+        for (int i = 0; question.length() < 10_240; i++) {
+            question.append("word").append(i).append(i % 7 == 0 ? ", " : " ");
+        }
+        question.append("x".repeat(5_000)); // one absurd "word", dropped
+        Search search = textSearch(question.toString(), SearchFilter.NONE);
+
+        assertEquals(RediSearchStore.MAX_TERMS, search.terms().size());
+        assertEquals("word0", search.terms().get(0));
+        assertTrue(search.query().length() < 300, search.query());
+        assertEquals(List.of(), RediSearchStore.queryWords("x".repeat(10_240)));
+    }
+
+    @Test
+    void theOlderBm25IsAskedForByName() {
+        CommandObject<?> command = RediSearchStore.textSearchCommand(KEYS, List.of("bot"), 5, SearchFilter.NONE,
+                RediSearchStore.BM25);
+        assertTrue(Search.of(command).rest().contains("SCORER BM25 LIMIT 0 5"), line(command));
     }
 }

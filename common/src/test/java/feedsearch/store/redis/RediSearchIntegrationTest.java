@@ -7,30 +7,41 @@ import feedsearch.embed.Embedder;
 import feedsearch.embed.LocalEmbedder;
 import feedsearch.search.Hit;
 import feedsearch.search.Searcher;
+import feedsearch.ingest.IngestReport;
+import feedsearch.ingest.PostStatus;
 import feedsearch.store.IndexMeta;
+import feedsearch.store.PassageMatch;
 import feedsearch.store.SearchFilter;
 import feedsearch.store.VectorStore;
+import feedsearch.testing.CountingEmbedder;
+import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.search.IndexDataType;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * What only a real query engine can show: index creation, reuse and mismatch, and querying an
- * index built the way the source blog post's Python sample builds it. Runs where REDISEARCH_URL
- * points at a Redis with the query engine (the GitHub workflow's redis:8 service).
+ * What only a real query engine can show: index creation, reuse and mismatch, querying an index
+ * built the way the source blog post's Python sample builds it, and upgrading an index made before
+ * the text field. Runs where REDISEARCH_URL points at a Redis with the query engine (the GitHub
+ * workflow's redis:8 service).
  */
 @EnabledIfEnvironmentVariable(named = "REDISEARCH_URL", matches = ".+",
         disabledReason = "REDISEARCH_URL is not set: no Redis with the query engine here")
@@ -124,6 +135,110 @@ class RediSearchIntegrationTest {
             List<Hit> hits = new Searcher(store, meta, named).search("how do I make a bot", 3, SearchFilter.NONE, -1);
             assertEquals("https://example.org/0", hits.get(0).url());
             assertEquals(3, hits.size());
+        }
+    }
+
+    /** FT.ALTER and FT.CREATE index existing hashes in the background: wait until the engine is done. */
+    private static void awaitIndexed(VectorStore store) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (store.health().percentIndexed() < 100.0) {
+            if (System.nanoTime() > deadline) {
+                fail("still indexing after 60 s: " + store.health());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(e);
+            }
+        }
+    }
+
+    @Test
+    void anIndexFromBeforeTheTextFieldIsAlteredOnIngestAndRanksByWordsWithoutReembedding() {
+        CountingEmbedder embedder = new CountingEmbedder();
+        try (RedisStore store = open()) {
+            assertEquals(12, TestIngest.sample(store, embedder).count(PostStatus.ADDED));
+        }
+        // Turn it into what the previous release left: its FT.CREATE had no text field, its meta
+        // record no text_index. Its passage hashes were the same, text included, so they stay.
+        String prefix = index + ":p:";
+        try (RedisClient client = client()) {
+            client.ftDropIndex(index); // without DD: the hashes stay
+            client.sendCommand(() -> "FT.CREATE".getBytes(StandardCharsets.US_ASCII), index, "ON", "HASH", "PREFIX", "1",
+                    prefix, "SCHEMA", "url", "TAG", "title", "TEXT", "feed", "TAG", "published", "NUMERIC", "chunk", "NUMERIC",
+                    "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "384", "DISTANCE_METRIC", "COSINE");
+            client.hdel(index + ":meta", RediSearchStore.TEXT_INDEX);
+            assertEquals(Set.of("engine", "embedder", "model", "dim", "metric", "algorithm", "vector_type", "schema_version",
+                    "created"), client.hgetAll(index + ":meta").keySet(), "the previous release's meta record");
+        }
+        try (RedisStore old = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, false)) {
+            awaitIndexed(old);
+            assertFalse(SearchSchema.fromInfo(old.redis.ftInfo(index)).hasText());
+            assertFalse(old.hasTextIndex(), "not upgraded yet: a query ranks by vectors alone");
+            List<Hit> hits = new Searcher(old, old.requireMeta(), embedder).search("bokashi", 3, SearchFilter.NONE, -1);
+            assertEquals(3, hits.size());
+            assertTrue(hits.stream().allMatch(h -> h.textRank() == 0), hits.toString());
+        }
+
+        embedder.reset();
+        try (RedisStore store = open()) {
+            IngestReport report = TestIngest.sample(store, embedder);
+            assertEquals(12, report.count(PostStatus.UNCHANGED), report.toString());
+        }
+        assertEquals(0, embedder.calls(), "the upgrade embeds nothing");
+        try (RedisClient client = client()) {
+            assertTrue(SearchSchema.fromInfo(client.ftInfo(index)).hasText(), "FT.ALTER added the text field");
+            assertEquals("1", client.hget(index + ":meta", RediSearchStore.TEXT_INDEX));
+        }
+
+        try (RedisStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, false)) {
+            awaitIndexed(store);
+            assertTrue(store.hasTextIndex());
+            assertEquals(0, store.health().failures());
+
+            List<PassageMatch> byWords = store.textMatches("What is bokashi?", 10, SearchFilter.NONE);
+            assertFalse(byWords.isEmpty());
+            assertTrue(byWords.get(0).url().contains("composting-kitchen-scraps"), byWords.toString());
+            assertTrue(byWords.get(0).score() > 0, "the BM25 score, not a cosine");
+
+            List<Hit> hybrid = new Searcher(store, store.requireMeta(), embedder).search("bokashi", 5, SearchFilter.NONE, -1);
+            assertTrue(hybrid.get(0).url().contains("composting-kitchen-scraps"), hybrid.toString());
+            assertEquals(1, hybrid.get(0).textRank());
+        }
+
+        embedder.reset();
+        try (RedisStore again = open()) {
+            // Upgraded already: the meta record says so, no second FT.ALTER.
+            assertEquals(12, TestIngest.sample(again, embedder).count(PostStatus.UNCHANGED));
+        }
+        assertEquals(0, embedder.calls());
+    }
+
+    /** The engine's answers that the upgrade and the scorer fallback recognise. */
+    @Test
+    void aRepeatedFtAlterAndAnUnknownScorerAreRefusedInWordsWeRecognise() {
+        try (RedisStore store = open()) {
+            store.prepare("local", "all-minilm-l6-v2-q", 384);
+        }
+        RedisKeys keys = RedisKeys.of(index, options.prefix());
+        try (RedisClient client = client()) {
+            // What a concurrent ingest's FT.ALTER meets when ours came first: counted as done.
+            JedisDataException duplicate = assertThrows(JedisDataException.class,
+                    () -> client.executeCommand(RediSearchStore.alterCommand(keys)));
+            assertTrue(duplicate.getMessage().toLowerCase(Locale.ROOT).contains("duplicate field"), duplicate.getMessage());
+
+            JedisDataException scorer = assertThrows(JedisDataException.class, () -> client.executeCommand(
+                    RediSearchStore.textSearchCommand(keys, List.of("bot"), 5, SearchFilter.NONE, "NO_SUCH_SCORER")));
+            assertTrue(RediSearchStore.unknownScorer(scorer), scorer.getMessage());
+
+            // Redis 8 knows BM25STD: no fallback needed there.
+            client.executeCommand(RediSearchStore.textSearchCommand(keys, List.of("bot"), 5, SearchFilter.NONE,
+                    RediSearchStore.BM25STD));
+        }
+        try (RedisStore store = open()) {
+            store.prepare("local", "all-minilm-l6-v2-q", 384); // idempotent
+            assertTrue(store.hasTextIndex());
         }
     }
 }
