@@ -266,9 +266,15 @@ public abstract class IngestAndSearchSuite {
                 Map.entry("how to begin a board game against an opponent", "chess-openings-principles"));
         List<String> misses = new ArrayList<>();
         cases.forEach((question, slug) -> {
-            List<Hit> hits = searcher.search(question, 5, SearchFilter.NONE, -1);
-            if (hits.size() != 5 || !hits.get(0).url().contains(slug) || hits.get(0).score() <= hits.get(1).score()) {
-                misses.add(question + " -> " + hits);
+            List<Hit> byVector = searcher.search(question, 5, SearchFilter.NONE, -1, Searcher.Mode.VECTOR);
+            if (byVector.size() != 5 || !byVector.get(0).url().contains(slug) || byVector.get(0).score() <= byVector.get(1).score()) {
+                misses.add("vector: " + question + " -> " + byVector);
+            }
+            // The default ranking keeps what the vectors find near the top when the words do not help
+            // (a shared common word, like "beginner" for the chess post, can move another post ahead).
+            List<Hit> byDefault = searcher.search(question, 5, SearchFilter.NONE, -1);
+            if (byDefault.size() != 5 || byDefault.stream().limit(2).noneMatch(h -> h.url().contains(slug))) {
+                misses.add("default: " + question + " -> " + byDefault);
             }
         });
         assertEquals(List.of(), misses);
@@ -279,7 +285,7 @@ public abstract class IngestAndSearchSuite {
         ingestSample();
         Searcher searcher = new Searcher(store, store.requireMeta(), EMBEDDER);
 
-        List<Hit> all = searcher.search("gardening", 12, SearchFilter.NONE, -1);
+        List<Hit> all = searcher.search("gardening", 12, SearchFilter.NONE, -1, Searcher.Mode.VECTOR);
         assertEquals(12, all.size());
         assertEquals(12, all.stream().map(Hit::url).distinct().count());
         for (int i = 1; i < all.size(); i++) {
@@ -314,5 +320,23 @@ public abstract class IngestAndSearchSuite {
         assertTrue(store.meta().isEmpty());
         assertEquals(0, store.status().posts());
         assertEquals(0, store.status().passages());
+    }
+
+    @Test
+    void hostileQuestionsGiveResultsNeverQuerySyntaxErrors() {
+        ingestSample();
+        Searcher searcher = new Searcher(store, store.requireMeta(), EMBEDDER);
+        List<String> questions = List.of("\"@title:{x}\"", "*", "-foo", "(", "bees | honey", "@feed:{sample}", "$K",
+                "%%", "~bot", "\\", ".,;:!?", "how " + "do I build a bot ".repeat(600));
+        for (String question : questions) {
+            for (SearchFilter filter : List.of(SearchFilter.NONE, new SearchFilter("sample", Instant.parse("2024-01-01T00:00:00Z")))) {
+                for (Searcher.Mode mode : Searcher.Mode.values()) {
+                    List<Hit> hits = searcher.search(question, 5, filter, -1, mode);
+                    assertTrue(hits.size() <= 5, question);
+                }
+            }
+        }
+        assertTrue(questions.get(11).length() > 10_000);
+        assertTrue(searcher.search(questions.get(11), 5, SearchFilter.NONE, -1).get(0).url().contains("team-chat-bot"));
     }
 }

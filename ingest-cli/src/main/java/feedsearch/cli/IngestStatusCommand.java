@@ -28,7 +28,7 @@ final class IngestStatusCommand extends FeedsearchCommand {
             StoreStatus status = store.status();
             IndexMeta meta = status.meta();
             if (json) {
-                Json line = Json.object().put("store", status.location()).put("posts", status.posts())
+                Json line = Json.object().put("store", status.location()).put("hybrid", store.hasTextIndex()).put("posts", status.posts())
                         .put("passages", status.passages());
                 if (meta != null) {
                     line.put("engine", meta.engine()).put("embedder", meta.embedder()).put("model", meta.model())
@@ -46,6 +46,9 @@ final class IngestStatusCommand extends FeedsearchCommand {
                 out().println("embedder:  " + meta.embedder() + "/" + meta.model() + ", " + meta.dimension() + " dimensions");
                 out().println("created:   " + meta.created());
             }
+            out().println("ranking:   " + (store.hasTextIndex() ? "hybrid (vectors and BM25 over the passages' words)"
+                    : "vectors only (no word index: Redis vector sets have none; an older local store or query "
+                    + "engine index gets one from 'ingest reindex')"));
             out().println("posts:     " + status.posts());
             out().println("passages:  " + status.passages());
             for (FeedState feed : status.feeds()) {

@@ -52,7 +52,7 @@ class QueryCommandTest {
             JsonNode hit = mapper.readTree(lines[i]);
             List<String> fields = new java.util.ArrayList<>();
             hit.fieldNames().forEachRemaining(fields::add);
-            assertEquals(List.of("rank", "score", "title", "url", "published", "feed", "snippet"), fields);
+            assertEquals(List.of("rank", "score", "title", "url", "published", "feed", "snippet", "vector_rank", "text_rank"), fields);
             assertEquals(i + 1, hit.get("rank").asInt());
             assertTrue(hit.get("score").isNumber());
             assertEquals("sample", hit.get("feed").asText());
@@ -95,5 +95,30 @@ class QueryCommandTest {
         CommandRun help = CommandRun.of(new QueryCommand(), "--help");
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("Examples:"), help.out());
+    }
+
+    @Test
+    void evalMeasuresTheRankingOnLabeledQuestions() throws Exception {
+        Path questions = Path.of(getClass().getResource("/sample-questions.tsv").toURI());
+
+        CommandRun table = query("--eval", questions.toString());
+        assertEquals(0, table.exitCode(), table.toString());
+        System.out.println(table.out());
+        assertTrue(table.out().startsWith("questions: 12 (hybrid ranking)\nhit@1:     "), table.out());
+
+        CommandRun json = query("--eval", questions.toString(), "--mode", "vector", "--format", "json");
+        assertEquals(0, json.exitCode(), json.toString());
+        JsonNode figures = new ObjectMapper().readTree(json.out());
+        assertEquals(12, figures.get("questions").asInt());
+        assertEquals("vector", figures.get("mode").asText());
+        double hit1 = figures.get("hit_at_1").asDouble();
+        double hit5 = figures.get("hit_at_5").asDouble();
+        double mrr = figures.get("mrr_at_10").asDouble();
+        assertTrue(hit1 <= hit5 && hit1 <= mrr && mrr <= hit5 + 1e-9 && hit5 <= 1, json.out());
+        assertTrue(hit5 >= 0.9, "the sample's questions are easy: " + json.out());
+        assertEquals(Math.round(12 * (1 - hit5)), figures.get("misses").size());
+
+        assertEquals(2, query("--eval", questions.toString(), "bees").exitCode(), "a question and --eval together");
+        assertEquals(2, query("--eval", dir.resolve("missing.tsv").toString()).exitCode());
     }
 }
