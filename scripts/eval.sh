@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Ranking quality on a real blog: serves a corpus from ../shared/corpora on loopback, ingests it
-# into a local store (kept under ~/.cache/feedsearch/eval/<corpus> between runs), then runs
+# into a fresh local store (its URLs carry the server's port, so a store is good for one run), then runs
 # 'query --eval' on the corpus's labeled questions in each ranking mode and prints hit@1, hit@5
-# and MRR@10 side by side.
+# and MRR@10 side by side, with what each mode costs: the eval's wall time per question (one JVM,
+# model loaded once) and the median wall time of 7 cold 'query' runs.
 #
 #   scripts/eval.sh [CORPUS_DIR] [QUESTIONS_TSV]   (default: ../shared/corpora/jakevdp-pelican and its queries.tsv)
 set -euo pipefail
@@ -25,13 +26,26 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/$feedfile')" 2>/dev/null && break; sleep 0.1; done
 
-store="$HOME/.cache/feedsearch/eval/$(basename "$corpus")"
-# --force: the feed's URL changes with the port, and a store built by another release is brought up to date.
+store="${EVAL_STORE:-$work/index}"
 java -jar "$root/ingest-cli/target/ingest.jar" --feed "http://127.0.0.1:$port/$feedfile" --store-path "$store" \
   --tag "$(basename "$corpus")" --max-page-size 16 --quiet
 echo "corpus: $(basename "$corpus"), questions: $questions"
-printf '%-8s %6s %6s %7s\n' mode hit@1 hit@5 MRR@10
+printf '%-8s %6s %6s %7s %12s %12s\n' mode hit@1 hit@5 MRR@10 "ms/question" "cold query"
+median_cold() { # mode: median wall seconds of 7 cold runs of one question
+  for _ in 1 2 3 4 5 6 7; do
+    /usr/bin/time -f "%e" -o "$work/t" java -jar "$root/query-cli/target/query.jar" --store-path "$store" --mode "$1" \
+      "how do I speed up a slow python loop" >/dev/null
+    cat "$work/t"
+  done | sort -n | sed -n 4p
+}
 for mode in vector text hybrid; do
-  java -jar "$root/query-cli/target/query.jar" --store-path "$store" --eval "$questions" --mode "$mode" --format json \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-8s %6.3f %6.3f %7.3f" % (r["mode"], r["hit_at_1"], r["hit_at_5"], r["mrr_at_10"]))'
+  start=$(date +%s%N)
+  java -jar "$root/query-cli/target/query.jar" --store-path "$store" --eval "$questions" --mode "$mode" --format json > "$work/eval.json"
+  millis=$(( ($(date +%s%N) - start) / 1000000 ))
+  python3 - "$work/eval.json" "$millis" "$(median_cold "$mode")" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("%-8s %6.3f %6.3f %7.3f %12.0f %11ss" % (r["mode"], r["hit_at_1"], r["hit_at_5"], r["mrr_at_10"],
+      int(sys.argv[2]) / r["questions"], sys.argv[3]))
+PY
 done

@@ -9,11 +9,12 @@ import feedsearch.store.SearchFilter;
 import feedsearch.store.VectorStore;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Question to ranked posts. A post is as good as its best passage. Two rankings of posts are
@@ -28,7 +29,7 @@ public final class Searcher {
     /** RRF's constant: large enough that a first place in one list does not outvote both lists. */
     static final int RRF_K = 60;
     /** Posts taken from each ranking into the fusion. */
-    private static final int FUSION_DEPTH = 50;
+    private static final int FUSION_DEPTH = 30;
     private static final int MAX_PASSAGES = 10_000;
 
     private final VectorStore store;
@@ -57,22 +58,29 @@ public final class Searcher {
      * @param minScore drop posts whose best passage's cosine similarity is below this
      */
     public List<Hit> search(String question, int k, SearchFilter filter, double minScore, Mode mode) {
+        boolean words = mode != Mode.VECTOR && store.hasTextIndex();
+        int depth = words ? Math.max(k, FUSION_DEPTH) : k;
+        // The word ranking needs no vector: it runs while the question is embedded (on a cold
+        // start, while the model loads), so hybrid costs little more than vectors alone.
+        CompletableFuture<List<PassageMatch>> byText = words
+                ? CompletableFuture.supplyAsync(() -> bestPerPost(question, null, true, depth, filter))
+                : CompletableFuture.completedFuture(List.of());
         float[] vector = embedder.embed(List.of(question)).get(0);
-        boolean text = mode != Mode.VECTOR && store.hasTextIndex();
-        int depth = text ? Math.max(k, FUSION_DEPTH) : k;
-        List<PassageMatch> byVector = mode == Mode.TEXT && text ? List.of()
-                : bestPerPost((n, f) -> store.nearest(vector, n, f), depth, filter);
-        List<PassageMatch> byText = text ? bestPerPost((n, f) -> store.textMatches(question, n, f), depth, filter) : List.of();
-
+        // Plain loops rather than lambdas and streams here: each first use of one costs a cold
+        // query milliseconds of class spinning, and a query is mostly cold.
         Map<String, Candidate> candidates = new LinkedHashMap<>();
-        for (int i = 0; i < byVector.size(); i++) {
-            candidates.computeIfAbsent(byVector.get(i).postId(), id -> new Candidate()).vector(i + 1, byVector.get(i));
+        if (!(mode == Mode.TEXT && words)) {
+            List<PassageMatch> byVector = bestPerPost(question, vector, false, depth, filter);
+            for (int i = 0; i < byVector.size(); i++) {
+                candidate(candidates, byVector.get(i)).vector(i + 1, byVector.get(i));
+            }
         }
-        for (int i = 0; i < byText.size(); i++) {
-            candidates.computeIfAbsent(byText.get(i).postId(), id -> new Candidate()).text(i + 1, byText.get(i));
+        List<PassageMatch> textRanking = join(byText);
+        for (int i = 0; i < textRanking.size(); i++) {
+            candidate(candidates, textRanking.get(i)).text(i + 1, textRanking.get(i));
         }
         List<Candidate> fused = new ArrayList<>(candidates.values());
-        fused.sort(Comparator.comparingDouble(Candidate::fusedScore).reversed());
+        Collections.sort(fused);
 
         List<Hit> hits = new ArrayList<>(k);
         for (Candidate c : fused) {
@@ -90,18 +98,35 @@ public final class Searcher {
         return hits;
     }
 
-    /** The first passage of each post from a ranking of passages, asking for more until enough posts came. */
-    private static List<PassageMatch> bestPerPost(BiFunction<Integer, SearchFilter, List<PassageMatch>> ranking,
-                                                  int posts, SearchFilter filter) {
+    private static List<PassageMatch> join(CompletableFuture<List<PassageMatch>> ranking) {
+        try {
+            return ranking.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static Candidate candidate(Map<String, Candidate> candidates, PassageMatch match) {
+        Candidate c = candidates.get(match.postId());
+        if (c == null) {
+            c = new Candidate();
+            candidates.put(match.postId(), c);
+        }
+        return c;
+    }
+
+    /** The first passage of each post in one ranking of passages, asking for more until enough posts came. */
+    private List<PassageMatch> bestPerPost(String question, float[] vector, boolean byWords, int posts, SearchFilter filter) {
         Map<String, PassageMatch> best = new LinkedHashMap<>();
         for (int n = Math.max(4 * posts, 20); ; n *= 4) {
-            List<PassageMatch> matches = ranking.apply(n, filter);
+            List<PassageMatch> matches = byWords ? store.textMatches(question, n, filter) : store.nearest(vector, n, filter);
             best.clear();
             for (PassageMatch m : matches) {
                 best.putIfAbsent(m.postId(), m); // matches come best first
             }
             if (best.size() >= posts || matches.size() < n || n >= MAX_PASSAGES) {
-                return best.values().stream().limit(posts).toList();
+                List<PassageMatch> ranked = new ArrayList<>(best.values());
+                return ranked.size() > posts ? ranked.subList(0, posts) : ranked;
             }
         }
     }
@@ -112,8 +137,8 @@ public final class Searcher {
         return nearest.isEmpty() ? null : nearest.get(0);
     }
 
-    /** A post in the fusion, with its place in each ranking (0 where it is not ranked). */
-    private static final class Candidate {
+    /** A post in the fusion, with its place in each ranking (0 where it is not ranked); best fused first. */
+    private static final class Candidate implements Comparable<Candidate> {
         int vectorRank;
         int textRank;
         PassageMatch byVector;
@@ -131,6 +156,11 @@ public final class Searcher {
 
         double fusedScore() {
             return (vectorRank > 0 ? 1.0 / (RRF_K + vectorRank) : 0) + (textRank > 0 ? 1.0 / (RRF_K + textRank) : 0);
+        }
+
+        @Override
+        public int compareTo(Candidate other) {
+            return Double.compare(other.fusedScore(), fusedScore());
         }
     }
 }

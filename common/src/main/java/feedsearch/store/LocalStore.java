@@ -52,7 +52,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -328,7 +327,8 @@ public final class LocalStore implements VectorStore {
 
     @Override
     public boolean hasTextIndex() {
-        return meta().map(m -> m.schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION).orElse(false);
+        Optional<IndexMeta> meta = meta();
+        return meta.isPresent() && meta.get().schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION;
     }
 
     @Override
@@ -338,7 +338,7 @@ public final class LocalStore implements VectorStore {
             return List.of();
         }
         Query query = passagesOf(filter).add(words.get(), BooleanClause.Occur.MUST).build();
-        return search(searcher -> matches(searcher, searcher.search(query, n).scoreDocs, score -> score));
+        return search(searcher -> matches(searcher, searcher.search(query, n).scoreDocs, false));
     }
 
     @Override
@@ -350,17 +350,18 @@ public final class LocalStore implements VectorStore {
                     ? exactNearest(searcher, candidates, vector, n)
                     : searcher.search(new KnnFloatVectorQuery(EMBEDDING, vector,
                             Math.max(n, HNSW_MIN_CANDIDATES), candidates), n).scoreDocs;
-            // Lucene scores cosine as (1 + cos) / 2; turn it back into the cosine similarity.
-            return matches(searcher, top, score -> 2.0 * score - 1.0);
+            return matches(searcher, top, true);
         });
     }
 
-    private static List<PassageMatch> matches(IndexSearcher searcher, ScoreDoc[] top, DoubleUnaryOperator score) throws IOException {
+    /** @param cosine whether the scores are Lucene's cosine scores, (1 + cos) / 2, to turn back into cosines */
+    private static List<PassageMatch> matches(IndexSearcher searcher, ScoreDoc[] top, boolean cosine) throws IOException {
         List<PassageMatch> matches = new ArrayList<>(top.length);
+        StoredFields stored = searcher.storedFields();
         for (ScoreDoc hit : top) {
-            Document d = searcher.storedFields().document(hit.doc);
+            Document d = stored.document(hit.doc);
             matches.add(new PassageMatch(d.get(POST_ID), d.get(URL), d.get(TITLE), d.get(FEED),
-                    instantOf(d, PUBLISHED), intOf(d, CHUNK), d.get(TEXT), score.applyAsDouble(hit.score)));
+                    instantOf(d, PUBLISHED), intOf(d, CHUNK), d.get(TEXT), cosine ? 2.0 * hit.score - 1.0 : hit.score));
         }
         return matches;
     }
