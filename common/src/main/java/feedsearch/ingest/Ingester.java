@@ -39,6 +39,8 @@ public final class Ingester {
     /** Passages of about this many tokens retrieve better than whole posts, and fit every model. */
     static final int PASSAGE_TOKENS = 200;
     static final int OVERLAP_TOKENS = 32;
+    /** Servers refuse request lines much longer than this, and stores index URLs whole. */
+    static final int MAX_LINK_CHARS = 8192;
     /** The title goes in front of every passage it embeds, cut to this length. */
     private static final int TITLE_CHARS = 150;
 
@@ -154,6 +156,10 @@ public final class Ingester {
         if (entry.link() == null) {
             return new Extraction(entry, null, "entry '" + entry.title() + "' has no link to identify it by");
         }
+        if (entry.link().toString().length() > MAX_LINK_CHARS) {
+            return new Extraction(entry, null, "entry '" + entry.title() + "' links to a URL of "
+                    + entry.link().toString().length() + " characters; more than " + MAX_LINK_CHARS + " is not a post's address");
+        }
         try {
             return new Extraction(entry, extractor.extract(entry, links), null);
         } catch (ExtractException e) {
@@ -205,8 +211,13 @@ public final class Ingester {
         for (Passage p : passages) {
             stored.add(new StoredPassage(p.index(), p.text(), vectors.get(p.index())));
         }
-        store.replacePost(new PostRecord(id.value(), id.canonicalUrl(), article.title(), feed, article.published(),
-                hash, passages.size(), clock.instant()), stored);
+        try {
+            store.replacePost(new PostRecord(id.value(), id.canonicalUrl(), article.title(), feed, article.published(),
+                    hash, passages.size(), clock.instant()), stored);
+        } catch (IllegalArgumentException e) {
+            // The store refused this one document (a value beyond its limits): that post fails, not the run.
+            return new PostOutcome(feed, url, article.title(), PostStatus.FAILED, 0, "could not be stored: " + e.getMessage());
+        }
         return new PostOutcome(feed, url, article.title(),
                 existing.isPresent() ? PostStatus.UPDATED : PostStatus.ADDED, passages.size(), null);
     }

@@ -68,7 +68,10 @@ public final class LocalStore implements VectorStore {
     private static final String ID = "id";
     private static final String POST_ID = "post_id";
     private static final String URL = "url";
-    /** The URL again, indexed (a field keeps one shape in every document, and {@code url} is stored only). */
+    /**
+     * The URL's hash, indexed to narrow a search to one post: a field keeps one shape in every
+     * document ({@code url} is stored only), and a term has a size limit that a URL need not keep.
+     */
     private static final String URL_KEY = "url_key";
     private static final String TITLE = "title";
     private static final String FEED = "feed";
@@ -298,7 +301,7 @@ public final class LocalStore implements VectorStore {
     private static void addPostFields(Document d, PostRecord post) {
         d.add(new StringField(POST_ID, post.postId(), Field.Store.YES));
         d.add(new StoredField(URL, post.url()));
-        d.add(new StringField(URL_KEY, post.url(), Field.Store.NO));
+        d.add(new StringField(URL_KEY, Sha256.hex(post.url()), Field.Store.NO));
         d.add(new StoredField(TITLE, post.title()));
         d.add(new StringField(FEED, post.feed(), Field.Store.YES));
         if (post.published() != null) {
@@ -320,7 +323,7 @@ public final class LocalStore implements VectorStore {
                     BooleanClause.Occur.FILTER);
         }
         if (filter.url() != null) {
-            pre.add(new TermQuery(new Term(URL_KEY, filter.url())), BooleanClause.Occur.FILTER);
+            pre.add(new TermQuery(new Term(URL_KEY, Sha256.hex(filter.url()))), BooleanClause.Occur.FILTER);
         }
         return pre;
     }
