@@ -1,5 +1,8 @@
 package feedsearch;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Text from feeds, pages and servers made safe to show on one line of a terminal: control
  * characters (an ESC sequence in a title can retitle or repaint a terminal) and bidirectional
@@ -21,7 +24,8 @@ public final class Printable {
             i += Character.charCount(c);
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
                 space = out.length() > 0;
-            } else if (!Character.isISOControl(c) && !isBidiControl(c) && Character.getType(c) != Character.FORMAT) {
+            } else if (!Character.isISOControl(c) && Character.getType(c) != Character.FORMAT) {
+                // FORMAT covers the bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069).
                 if (space) {
                     out.append(' ');
                     space = false;
@@ -30,7 +34,11 @@ public final class Printable {
             }
         }
         if (out.length() > maxChars) {
-            out.setLength(Math.max(0, maxChars - 1));
+            int cut = Math.max(0, maxChars - 1);
+            if (cut > 0 && Character.isHighSurrogate(out.charAt(cut - 1))) {
+                cut--; // never half a character
+            }
+            out.setLength(cut);
             out.append('…');
         }
         return out.toString();
@@ -41,14 +49,10 @@ public final class Printable {
         if (text == null) {
             return "";
         }
-        StringBuilder out = new StringBuilder();
+        List<String> printable = new ArrayList<>();
         for (String l : text.split("\\R", -1)) {
-            out.append(out.isEmpty() ? "" : "\n").append(line(l, maxLineChars));
+            printable.add(line(l, maxLineChars));
         }
-        return out.toString();
-    }
-
-    private static boolean isBidiControl(int c) {
-        return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f || c == 0x061c;
+        return String.join("\n", printable);
     }
 }

@@ -98,7 +98,9 @@ public final class FeedReader {
         for (SyndEntry entry : feed.getEntries()) {
             entries.add(toEntry(base, entry));
         }
-        return new Feed(location, false, feed.getTitle(), List.copyOf(entries), access, resource.etag(), resource.lastModified());
+        // Judged again where the feed was served from after redirects: links are as trusted as the less trusted of the two.
+        Access links = access.and(fetcher.accessFor(resource.uri()));
+        return new Feed(location, false, feed.getTitle(), List.copyOf(entries), links, resource.etag(), resource.lastModified());
     }
 
     private static SyndFeed parse(URI location, FetchedResource resource) throws FeedException {

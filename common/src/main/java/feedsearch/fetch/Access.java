@@ -9,4 +9,9 @@ package feedsearch.fetch;
 public record Access(boolean localFiles, boolean privateAddresses) {
     /** For a feed the user named as a local file: they own what it links to. */
     public static final Access LOCAL_FEED = new Access(true, true);
+
+    /** What both allow: a feed named on the private network but served from elsewhere gets the stricter. */
+    public Access and(Access other) {
+        return new Access(localFiles && other.localFiles, privateAddresses && other.privateAddresses);
+    }
 }

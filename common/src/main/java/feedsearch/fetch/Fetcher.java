@@ -1,6 +1,7 @@
 package feedsearch.fetch;
 
 import okhttp3.Dns;
+import okhttp3.HttpUrl;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,9 @@ public final class Fetcher implements AutoCloseable {
         if ("file".equalsIgnoreCase(feed.getScheme())) {
             return Access.LOCAL_FEED;
         }
-        return new Access(false, allowPrivateLinks || (feed.getHost() != null && names.isPrivate(feed.getHost())));
+        // The host as the HTTP client will look it up (lower case, IDN in ASCII), so the judgement and the fetch share one answer.
+        HttpUrl url = HttpUrl.get(feed);
+        return new Access(false, allowPrivateLinks || (url != null && names.isPrivate(url.host())));
     }
 
     public FetchedResource get(URI uri, Access access, Expect expect) throws FetchException {

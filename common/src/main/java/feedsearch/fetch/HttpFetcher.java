@@ -218,7 +218,6 @@ public final class HttpFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        publicOnly.connectionPool().evictAll();
-        anyNetwork.connectionPool().evictAll();
+        publicOnly.connectionPool().evictAll(); // both clients share it
     }
 }

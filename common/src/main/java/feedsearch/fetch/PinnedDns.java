@@ -5,6 +5,7 @@ import okhttp3.Dns;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +24,8 @@ final class PinnedDns implements Dns {
 
     @Override
     public List<InetAddress> lookup(String host) throws UnknownHostException {
+        // One key per name however it is spelled, or "Evil.Example" and "evil.example" would be two lookups.
+        host = host.toLowerCase(Locale.ROOT).replace("[", "").replace("]", "");
         List<InetAddress> known = answers.get(host);
         if (known != null) {
             return known;

@@ -65,7 +65,13 @@ public final class Searcher {
         CompletableFuture<List<PassageMatch>> byText = words
                 ? CompletableFuture.supplyAsync(() -> bestPerPost(question, null, true, depth, filter))
                 : CompletableFuture.completedFuture(List.of());
-        float[] vector = embedder.embed(List.of(question)).get(0);
+        float[] vector;
+        try {
+            vector = embedder.embed(List.of(question)).get(0);
+        } catch (RuntimeException e) {
+            byText.handle((ranking, failure) -> null).join(); // never leave it working on a store about to close
+            throw e;
+        }
         // Plain loops rather than lambdas and streams here: each first use of one costs a cold
         // query milliseconds of class spinning, and a query is mostly cold.
         Map<String, Candidate> candidates = new LinkedHashMap<>();
@@ -133,7 +139,7 @@ public final class Searcher {
 
     /** A post the words found but the vectors did not rank: its nearest passage, for its score. */
     private PassageMatch nearestPassageOf(PassageMatch post, float[] vector, SearchFilter filter) {
-        List<PassageMatch> nearest = store.nearest(vector, 1, filter.onlyUrl(post.url()));
+        List<PassageMatch> nearest = store.nearest(vector, 1, filter.onlyPost(post.postId(), post.url()));
         return nearest.isEmpty() ? null : nearest.get(0);
     }
 

@@ -68,11 +68,6 @@ public final class LocalStore implements VectorStore {
     private static final String ID = "id";
     private static final String POST_ID = "post_id";
     private static final String URL = "url";
-    /**
-     * The URL's hash, indexed to narrow a search to one post: a field keeps one shape in every
-     * document ({@code url} is stored only), and a term has a size limit that a URL need not keep.
-     */
-    private static final String URL_KEY = "url_key";
     private static final String TITLE = "title";
     private static final String FEED = "feed";
     private static final String PUBLISHED = "published";
@@ -217,9 +212,9 @@ public final class LocalStore implements VectorStore {
         if (meta.isEmpty() || meta.get().schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION) {
             return Optional.empty();
         }
-        // Read them all before writing: replacing documents while walking the segments would move them underfoot.
-        List<Document> passages = search(searcher -> {
-            List<Document> rebuilt = new ArrayList<>();
+        // Walks one searcher's snapshot, which the writes below do not change, a batch at a time.
+        int passages = search(searcher -> {
+            int rewritten = 0;
             for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
                 FloatVectorValues vectors = leaf.reader().getFloatVectorValues(EMBEDDING);
                 Bits live = leaf.reader().getLiveDocs();
@@ -230,25 +225,21 @@ public final class LocalStore implements VectorStore {
                         Document old = stored.document(doc);
                         Document d = new Document();
                         addPostFields(d, toPost(old));
-                        rebuilt.add(passageDocument(d, old.get(POST_ID), old.get(TITLE), intOf(old, CHUNK), old.get(TEXT),
-                                vectors.vectorValue().clone()));
+                        passageDocument(d, old.get(POST_ID), old.get(TITLE), intOf(old, CHUNK), old.get(TEXT),
+                                vectors.vectorValue().clone());
+                        writer.updateDocument(new Term(ID, d.get(ID)), d);
+                        if (++rewritten % REINDEX_BATCH == 0) {
+                            writer.commit();
+                        }
                     }
                 }
             }
-            return rebuilt;
+            return rewritten;
         });
-        for (int from = 0; from < passages.size(); from += REINDEX_BATCH) {
-            List<Document> batch = passages.subList(from, Math.min(passages.size(), from + REINDEX_BATCH));
-            write(() -> {
-                for (Document d : batch) {
-                    writer.updateDocument(new Term(ID, d.get(ID)), d);
-                }
-            });
-        }
         IndexMeta old = meta.get();
         writeMeta(new IndexMeta(old.engine(), old.embedder(), old.model(), old.dimension(), old.metric(), old.algorithm(),
                 old.vectorType(), IndexMeta.TEXT_INDEX_VERSION, old.created()));
-        return Optional.of("indexed the words of " + passages.size()
+        return Optional.of("indexed the words of " + passages
                 + " passages for hybrid search, from their stored text (nothing re-embedded)");
     }
 
@@ -301,7 +292,6 @@ public final class LocalStore implements VectorStore {
     private static void addPostFields(Document d, PostRecord post) {
         d.add(new StringField(POST_ID, post.postId(), Field.Store.YES));
         d.add(new StoredField(URL, post.url()));
-        d.add(new StringField(URL_KEY, Sha256.hex(post.url()), Field.Store.NO));
         d.add(new StoredField(TITLE, post.title()));
         d.add(new StringField(FEED, post.feed(), Field.Store.YES));
         if (post.published() != null) {
@@ -322,8 +312,8 @@ public final class LocalStore implements VectorStore {
             pre.add(LongPoint.newRangeQuery(PUBLISHED, filter.since().getEpochSecond(), Long.MAX_VALUE),
                     BooleanClause.Occur.FILTER);
         }
-        if (filter.url() != null) {
-            pre.add(new TermQuery(new Term(URL_KEY, Sha256.hex(filter.url()))), BooleanClause.Occur.FILTER);
+        if (filter.postId() != null) {
+            pre.add(new TermQuery(new Term(POST_ID, filter.postId())), BooleanClause.Occur.FILTER);
         }
         return pre;
     }

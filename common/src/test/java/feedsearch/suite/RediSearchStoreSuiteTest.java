@@ -68,7 +68,7 @@ class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
                 "1e5", "2024", "-- ; DROP", "\\", "{}[]:;", "東京 Москва café", "bee ".repeat(3_000), "?!");
         List<SearchFilter> filters = List.of(SearchFilter.NONE, new SearchFilter("sample", null),
                 new SearchFilter("other feed: with {odd} chars", Instant.parse("2024-06-01T00:00:00Z")),
-                SearchFilter.NONE.onlyUrl(hits.get(0).url()));
+                SearchFilter.NONE.onlyPost(null, hits.get(0).url()));
         for (String question : hostile) {
             for (SearchFilter filter : filters) {
                 store.textMatches(question, 20, filter); // answers, possibly nothing: never an error

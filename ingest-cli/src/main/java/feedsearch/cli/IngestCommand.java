@@ -122,7 +122,10 @@ public final class IngestCommand extends FeedsearchCommand {
         }
         Settings settings = layoutOptions.applyTo(embedderOptions.applyTo(storeOptions.applyTo(baseSettings())))
                 .withHttp(Duration.ofSeconds(timeoutSeconds), maxPageMiB * 1024L * 1024L);
-        try (Fetcher fetcher = settings.fetcher(allowPrivateLinks);
+        Fetcher fetcher = settings.fetcher(allowPrivateLinks);
+        // Built first: a mistyped --selector is a usage error before any store is opened.
+        ArticleExtractor extractor = new ArticleExtractor(fetcher, selector);
+        try (fetcher;
              VectorStore store = settings.openStoreForWriting();
              Embedder embedder = settings.embedderForIngest(store.meta())) {
             if (!quiet && !json) {
@@ -132,8 +135,7 @@ public final class IngestCommand extends FeedsearchCommand {
                 store.upgrade().ifPresent(done -> err().println("ingest: " + done));
             }
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
-            Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, selector),
-                    progress, Clock.systemUTC());
+            Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), extractor, progress, Clock.systemUTC());
             IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency));
             progress.summary(report, store.describe(), dryRun, embedder.usage());
             boolean indexFailed = !dryRun && !indexIsHealthy(store.health());

@@ -17,7 +17,8 @@ final class IngestReindexCommand extends FeedsearchCommand {
 
     @Override
     protected int execute() {
-        storeOptions.applyTo(baseSettings()).openStoreForReading().close(); // a clear error when there is no index
+        // Opening for reading first gives a clear error, and creates nothing, when there is no index.
+        storeOptions.applyTo(baseSettings()).openStoreForReading().close();
         try (VectorStore store = storeOptions.applyTo(baseSettings()).openStoreForWriting()) {
             out().println(store.upgrade().map(done -> "reindex: " + done)
                     .orElse("reindex: " + store.describe() + " is up to date"));

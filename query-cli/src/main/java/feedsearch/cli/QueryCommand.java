@@ -140,6 +140,15 @@ public final class QueryCommand extends FeedsearchCommand {
                 Searcher searcher = new Searcher(store, meta, embedder);
                 SearchFilter filter = new SearchFilter(feed, since);
                 Searcher.Mode ranking = Searcher.Mode.valueOf(mode.name().toUpperCase(Locale.ROOT));
+                if (mode != Mode.vector && !store.hasTextIndex()) {
+                    // The default falls back quietly (vector sets never have a word index); --eval figures
+                    // and an explicit --mode text would otherwise be mislabelled, so those say so.
+                    if (eval != null || mode == Mode.text) {
+                        err().println("query: " + store.describe() + " has no word index, so the ranking is by vectors alone"
+                                + " (Redis vector sets have none; 'ingest reindex' adds one to an older local or query engine index)");
+                    }
+                    mode = Mode.vector;
+                }
                 if (eval != null) {
                     printEvaluation(Evaluation.of(LabeledQuestion.read(eval),
                             q -> searcher.search(q, Evaluation.DEPTH, filter, minScore, ranking)));

@@ -187,7 +187,12 @@ public final class RediSearchStore extends RedisStore {
             clauses.add("@published:[" + filter.since().getEpochSecond() + " +inf]");
         }
         if (filter.url() != null) {
-            clauses.add("@url:{" + escapeTag(filter.url()) + "}");
+            // A TAG field splits its value at commas when indexing: a URL with commas is all of its parts.
+            for (String part : filter.url().split(",")) {
+                if (!part.isBlank()) {
+                    clauses.add("@url:{" + escapeTag(part.strip()) + "}");
+                }
+            }
         }
         return clauses.isEmpty() ? "*" : "(" + String.join(" ", clauses) + ")";
     }
@@ -234,6 +239,16 @@ public final class RediSearchStore extends RedisStore {
         IndexMeta meta = super.prepare(embedder, model, dimension);
         addTextField();
         return meta;
+    }
+
+    @Override
+    public Optional<String> upgrade() {
+        if (recordedMeta().isEmpty() || call(() -> redis.hget(keys.meta(), TEXT_INDEX)) != null) {
+            return Optional.empty();
+        }
+        addTextField();
+        return Optional.of("added the text field to index '" + keys.index() + "' (FT.ALTER ... SCHEMA ADD text TEXT) for hybrid "
+                + "search; Redis indexes the stored passages again in the background, nothing is re-embedded");
     }
 
     /**

@@ -95,7 +95,7 @@ public final class VectorSetStore extends RedisStore {
 
     /** The FILTER expression for VSIM, or null for none. */
     static String filterExpression(SearchFilter filter) {
-        if (filter.url() != null) {
+        if (filter.postId() != null || filter.url() != null) {
             // Only hybrid ranking narrows to one post, and vector sets rank by vectors alone.
             throw new IllegalArgumentException("vector sets have no per-post filter");
         }

@@ -244,12 +244,18 @@ class RediSearchCommandsTest {
     @Test
     void textQueryKeepsTheFilters() {
         SearchFilter filter = new SearchFilter("blog", Instant.ofEpochSecond(1_700_000_000))
-                .onlyUrl("https://blog.example.org/a-b/");
+                .onlyPost(null, "https://blog.example.org/a-b/");
         Search search = textSearch("sourdough starter", filter);
 
         assertEquals("(@feed:{blog} @published:[1700000000 +inf] @url:{https\\:\\/\\/blog\\.example\\.org\\/a\\-b\\/}) "
                 + "@text|title:($w0|$w1)", search.query());
         assertEquals(List.of("sourdough", "starter"), search.terms());
+    }
+
+    @Test
+    void aUrlWithCommasIsMatchedByEveryPartItsTagFieldHolds() {
+        assertEquals("(@url:{https\\:\\/\\/x\\.example\\/a} @url:{b\\?c\\=1})",
+                RediSearchStore.preFilter(SearchFilter.NONE.onlyPost(null, "https://x.example/a, b?c=1")));
     }
 
     @Test
