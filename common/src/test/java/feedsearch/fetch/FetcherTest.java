@@ -184,6 +184,8 @@ class FetcherTest {
         assertEquals(new Access(false, false), new Fetcher(TIMEOUT, CAP, "t", false).accessFor(URI.create("http://203.0.113.7/feed")),
                 "a feed on a public address may not");
         assertEquals(new Access(false, true), new Fetcher(TIMEOUT, CAP, "t", true).accessFor(URI.create("http://203.0.113.7/feed")));
+        assertEquals(new Access(false, false), new Access(false, true).and(new Access(false, false)),
+                "a feed named on the private network but served from a public address is trusted as public");
     }
 
     @Test
