@@ -2,7 +2,9 @@
 # Query throughput of 'query --batch': ingests the sample feed (samples/feed.xml) into a temporary
 # local store, then answers 500 questions (50 varied ones, cycled) in one JVM and 1 question in
 # another; the difference of their wall times, over 499 questions, is the rate after start-up
-# (JVM, model and index loading subtracted). Each run is repeated and the medians are used.
+# (JVM, model and index loading subtracted). Each run is repeated and the medians are used. The
+# CPU time per question (user + system, all threads) is printed too: on a shared machine other
+# processes slow the wall clock down, much less the CPU time.
 #
 #   scripts/bench-batch.sh [MODE ...]    (default: hybrid vector; target: 50 questions/s)
 set -euo pipefail
@@ -73,23 +75,25 @@ QUESTIONS
 for _ in $(seq 10); do cat "$work/questions50.txt"; done > "$work/questions500.txt"
 head -n 1 "$work/questions50.txt" > "$work/questions1.txt"
 
-wall() { # questions file, mode: wall seconds of one --batch run (its output checked)
-  local start end
-  start=$(date +%s%N)
-  java -jar "$root/query-cli/target/query.jar" --store-path "$store" --mode "$2" --batch "$1" > "$work/out"
-  end=$(date +%s%N)
+timed() { # questions file, mode: "wall-ms cpu-ms" of one --batch run (its output checked)
+  /usr/bin/time -f "%e %U %S" -o "$work/time" \
+    java -jar "$root/query-cli/target/query.jar" --store-path "$store" --mode "$2" --batch "$1" > "$work/out"
   [ "$(wc -l < "$work/out")" -eq "$(grep -cv '^\s*\(#\|$\)' "$1")" ] || { echo "bench: wrong line count" >&2; exit 1; }
-  echo $(( (end - start) / 1000000 ))
+  awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$work/time"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "query --batch on samples/feed.xml ($(grep -c '<item>' "$root/samples/feed.xml") posts), $(nproc) cores, median of $runs runs"
-printf '%-8s %12s %14s %13s %12s\n' mode "1 question" "500 questions" "ms/question" "questions/s"
+echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+printf '%-8s %11s %14s %12s %8s %12s\n' mode "1 question" "500 questions" "ms/question" "CPU ms" "questions/s"
 for mode in "${modes[@]}"; do
-  one=$(for _ in $(seq "$runs"); do wall "$work/questions1.txt" "$mode"; done | median)
-  many=$(for _ in $(seq "$runs"); do wall "$work/questions500.txt" "$mode"; done | median)
-  awk -v m="$mode" -v one="$one" -v many="$many" -v t="$target" 'BEGIN {
+  for _ in $(seq "$runs"); do timed "$work/questions1.txt" "$mode"; done > "$work/one"
+  for _ in $(seq "$runs"); do timed "$work/questions500.txt" "$mode"; done > "$work/many"
+  one=$(cut -d ' ' -f 1 "$work/one" | median); one_cpu=$(cut -d ' ' -f 2 "$work/one" | median)
+  many=$(cut -d ' ' -f 1 "$work/many" | median); many_cpu=$(cut -d ' ' -f 2 "$work/many" | median)
+  awk -v m="$mode" -v one="$one" -v many="$many" -v cpu="$(( many_cpu - one_cpu ))" -v t="$target" 'BEGIN {
     per = (many - one) / 499; rate = 1000 / per
     verdict = (rate >= t) ? "target " t "/s met" : "target " t "/s NOT met"
-    printf "%-8s %11.2fs %13.2fs %13.1f %12.0f  %s\n", m, one / 1000, many / 1000, per, rate, verdict }'
+    printf "%-8s %10.2fs %13.2fs %12.1f %8.1f %12.0f  %s\n", m, one / 1000, many / 1000, per, cpu / 499, rate, verdict }'
 done
+echo "load average after:  $(cut -d ' ' -f 1-3 /proc/loadavg)"
