@@ -47,7 +47,7 @@ import java.util.function.Function;
                 "  OPENAI_API_KEY=... query --answer \"how do I keep a sourdough starter alive?\"",
                 "  query --mode vector \"error E1234 on startup\"     # vectors alone, no word matching",
                 "  query --eval questions.tsv --format json        # hit@1, hit@5, MRR@10 of labeled questions",
-                "  query --batch questions.txt -k 3 > answers.jsonl  # one JSON line per question, one JVM",
+                "  query --batch questions.txt -k 3 > hits.jsonl    # a JSON line per question",
                 "  printf 'bees\\nbike repair\\n' | query --batch -",
                 "",
                 FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
