@@ -37,9 +37,8 @@ public final class Searcher {
     private static final int FUSION_DEPTH = 30;
     private static final int MAX_PASSAGES = 10_000;
     /**
-     * Threads for the word ranking, kept for the next question. CompletableFuture's default on a
-     * two-core machine starts a new thread per task, and a new thread also starts Lucene's
-     * per-thread readers cold: a batch of questions paid both on every one.
+     * Threads for the word ranking, kept for the next question: CompletableFuture's default on a
+     * two-core machine starts a new thread per task, which a batch of questions paid on every one.
      */
     private static final ExecutorService WORD_SEARCH = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
             30, TimeUnit.SECONDS, new SynchronousQueue<>(), new Daemons());
