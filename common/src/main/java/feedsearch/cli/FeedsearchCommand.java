@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,9 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
 
     /** Environment of this process; tests replace it on the top command. */
     protected Map<String, String> env = System.getenv();
+
+    /** Standard input of this process; tests replace it on the top command, like {@link #env}. */
+    protected InputStream stdin = System.in;
 
     protected abstract int execute();
 
@@ -106,11 +110,20 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
 
     /** The top command's environment, so subcommands see what it was given. */
     private Map<String, String> env() {
+        return top().userObject() instanceof FeedsearchCommand root ? root.env : env;
+    }
+
+    /** The top command's standard input. */
+    protected InputStream in() {
+        return top().userObject() instanceof FeedsearchCommand root ? root.stdin : stdin;
+    }
+
+    private CommandSpec top() {
         CommandSpec top = spec;
         while (top.parent() != null) {
             top = top.parent();
         }
-        return top.userObject() instanceof FeedsearchCommand root ? root.env : env;
+        return top;
     }
 
     protected PrintWriter out() {

@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -7,7 +8,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One JSON object per line, fields in the order given, for scripts that read our output. */
+/**
+ * One JSON object per line, fields in the order given, for scripts that read our output. An
+ * object (or a list of them) can be the value of another's field.
+ */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -20,6 +24,12 @@ public final class Json {
     public Json put(String name, Object value) {
         fields.put(name, value instanceof Instant instant ? instant.toString() : value);
         return this;
+    }
+
+    /** The fields, in order; what Jackson writes when this object is nested in another. */
+    @JsonValue
+    public Map<String, Object> fields() {
+        return fields;
     }
 
     public String line() {

@@ -3,10 +3,8 @@ package feedsearch.search;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,25 +18,17 @@ import java.util.List;
 public record LabeledQuestion(String question, List<String> relevantPaths) {
 
     public static List<LabeledQuestion> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new FeedsearchException(ExitCode.USAGE, "cannot read " + file + ": " + e.getMessage(), e);
-        }
         List<LabeledQuestion> questions = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
+        try (QuestionLines lines = QuestionLines.open(file)) {
+            for (QuestionLines.Line line = lines.next(); line != null; line = lines.next()) {
+                String[] fields = line.text().split("\t", 2);
+                if (line.cut() || fields.length < 2 || fields[0].isBlank() || fields[1].isBlank()) {
+                    throw new FeedsearchException(ExitCode.USAGE, file + " line " + line.number()
+                            + ": expected a question, a TAB, then the relevant posts' URLs or paths");
+                }
+                List<String> paths = Arrays.stream(fields[1].strip().split("\\s+")).map(LabeledQuestion::pathOf).toList();
+                questions.add(new LabeledQuestion(fields[0].strip(), paths));
             }
-            String[] fields = lines.get(i).split("\t", 2);
-            if (fields.length < 2 || fields[0].isBlank() || fields[1].isBlank()) {
-                throw new FeedsearchException(ExitCode.USAGE, file + " line " + (i + 1)
-                        + ": expected a question, a TAB, then the relevant posts' URLs or paths");
-            }
-            List<String> paths = Arrays.stream(fields[1].strip().split("\\s+")).map(LabeledQuestion::pathOf).toList();
-            questions.add(new LabeledQuestion(fields[0].strip(), paths));
         }
         if (questions.isEmpty()) {
             throw new FeedsearchException(ExitCode.USAGE, file + " holds no questions");

@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Question to ranked posts. A post is as good as its best passage. Two rankings of posts are
@@ -31,6 +36,12 @@ public final class Searcher {
     /** Posts taken from each ranking into the fusion. */
     private static final int FUSION_DEPTH = 30;
     private static final int MAX_PASSAGES = 10_000;
+    /**
+     * Threads for the word ranking, kept for the next question: CompletableFuture's default on a
+     * two-core machine starts a new thread per task, which a batch of questions paid on every one.
+     */
+    private static final ExecutorService WORD_SEARCH = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+            30, TimeUnit.SECONDS, new SynchronousQueue<>(), new Daemons());
 
     private final VectorStore store;
     private final Embedder embedder;
@@ -63,7 +74,7 @@ public final class Searcher {
         // The word ranking needs no vector: it runs while the question is embedded (on a cold
         // start, while the model loads), so hybrid costs little more than vectors alone.
         CompletableFuture<List<PassageMatch>> byText = words
-                ? CompletableFuture.supplyAsync(() -> bestPerPost(question, null, true, depth, filter))
+                ? CompletableFuture.supplyAsync(() -> bestPerPost(question, null, true, depth, filter), WORD_SEARCH)
                 : CompletableFuture.completedFuture(List.of());
         float[] vector;
         try {
@@ -141,6 +152,16 @@ public final class Searcher {
     private PassageMatch nearestPassageOf(PassageMatch post, float[] vector, SearchFilter filter) {
         List<PassageMatch> nearest = store.nearest(vector, 1, filter.onlyPost(post.postId(), post.url()));
         return nearest.isEmpty() ? null : nearest.get(0);
+    }
+
+    /** Daemon threads, so a command's JVM exits when its work is done. */
+    private static final class Daemons implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable work) {
+            Thread t = new Thread(work, "feedsearch-word-search");
+            t.setDaemon(true);
+            return t;
+        }
     }
 
     /** A post in the fusion, with its place in each ranking (0 where it is not ranked); best fused first. */

@@ -102,6 +102,13 @@ public final class LocalStore implements VectorStore {
     private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    /**
+     * How often a store opened for reading looks for a newer commit. Looking re-reads the commit's
+     * segments files (a directory listing, an open and a map of each), and a question makes three
+     * searches: a batch of questions paid that on every search.
+     */
+    private static final long READER_REFRESH_NANOS = 1_000_000_000L;
+    private volatile long lastRefresh = System.nanoTime();
     private final long exactSearchLimit;
     private boolean closed;
 
@@ -133,7 +140,7 @@ public final class LocalStore implements VectorStore {
         }
     }
 
-    /** Opens an existing store for searching; writers may keep working meanwhile. */
+    /** Opens an existing store for searching; writers may keep working meanwhile, their commits seen within a second. */
     public static LocalStore openForReading(Path path) {
         return openForReading(path, EXACT_SEARCH_LIMIT);
     }
@@ -494,7 +501,10 @@ public final class LocalStore implements VectorStore {
 
     private <T> T search(IndexRead<T> read) {
         try {
-            searchers.maybeRefresh();
+            if (writer != null || System.nanoTime() - lastRefresh >= READER_REFRESH_NANOS) {
+                searchers.maybeRefresh();
+                lastRefresh = System.nanoTime();
+            }
             IndexSearcher searcher = searchers.acquire();
             try {
                 return read.apply(searcher);

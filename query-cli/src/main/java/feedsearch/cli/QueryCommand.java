@@ -5,12 +5,14 @@ import feedsearch.FeedsearchException;
 import feedsearch.Printable;
 import feedsearch.config.Settings;
 import feedsearch.openai.OpenAiClient;
+import feedsearch.openai.OpenAiException;
 import feedsearch.search.Answer;
 import feedsearch.search.Answerer;
 import feedsearch.embed.Embedder;
 import feedsearch.search.Evaluation;
 import feedsearch.search.Hit;
 import feedsearch.search.LabeledQuestion;
+import feedsearch.search.QuestionLines;
 import feedsearch.search.Searcher;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.SearchFilter;
@@ -20,6 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -43,6 +47,8 @@ import java.util.Map;
                 "  OPENAI_API_KEY=... query --answer \"how do I keep a sourdough starter alive?\"",
                 "  query --mode vector \"error E1234 on startup\"     # vectors alone, no word matching",
                 "  query --eval questions.tsv --format json        # hit@1, hit@5, MRR@10 of labeled questions",
+                "  query --batch questions.txt -k 3 > hits.jsonl    # a JSON line per question",
+                "  printf 'bees\\nbike repair\\n' | query --batch -",
                 "",
                 FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 public final class QueryCommand extends FeedsearchCommand {
@@ -89,6 +95,12 @@ public final class QueryCommand extends FeedsearchCommand {
                     + "and the questions whose post is not in the top 5.")
     Path eval;
 
+    @Option(names = "--batch", paramLabel = "FILE",
+            description = "Answer many questions in one run: one a line from FILE, or - for standard input "
+                    + "(blank lines and # comments skipped). Prints one JSON object per question, in order: "
+                    + "{\"question\": ..., \"hits\": [...]} with the fields of --format json.")
+    String batch;
+
     @Option(names = "--ef-runtime", paramLabel = "N",
             description = "Redis query engine, HNSW: candidates to consider (more is slower and more exact).")
     Integer efRuntime;
@@ -121,7 +133,21 @@ public final class QueryCommand extends FeedsearchCommand {
         if (eval != null && !question.isEmpty()) {
             throw usage("--eval takes its questions from the file; give no question with it");
         }
-        if (eval == null && question.isEmpty()) {
+        if (batch != null) {
+            if (!question.isEmpty()) {
+                throw usage("--batch takes its questions from " + (batch.equals("-") ? "standard input" : "the file")
+                        + "; give no question with it");
+            }
+            if (eval != null) {
+                throw usage("--batch and --eval cannot be used together");
+            }
+            if (answer) {
+                throw usage("--answer answers one question; it cannot be used with --batch");
+            }
+            if (spec.commandLine().getParseResult().hasMatchedOption("--format") && format != Format.json) {
+                throw usage("--batch prints JSON lines; --format " + format + " does not apply to it");
+            }
+        } else if (eval == null && question.isEmpty()) {
             throw usage("the question is empty");
         }
         if (k < 1 || k > 1000) {
@@ -130,6 +156,14 @@ public final class QueryCommand extends FeedsearchCommand {
         if (!(minScore >= -1 && minScore <= 1)) {
             throw usage("--min-score takes a number from -1 to 1 (scores are cosine similarities), not " + minScore);
         }
+        // A missing file is a usage error before any store is opened.
+        try (QuestionLines questions = batch == null ? null
+                : batch.equals("-") ? QuestionLines.of(in(), "standard input") : QuestionLines.open(Path.of(batch))) {
+            return answer(question, questions);
+        }
+    }
+
+    private int answer(String question, QuestionLines batchQuestions) {
         Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
         settings = settings.withRedis(settings.redis().withEfRuntime(efRuntime));
         try (VectorStore store = settings.openStoreForReading()) {
@@ -138,8 +172,6 @@ public final class QueryCommand extends FeedsearchCommand {
             try (OpenAiClient chat = answer ? settings.openAiClient("--answer") : null;
                  Embedder embedder = settings.embedderFor(meta)) {
                 Searcher searcher = new Searcher(store, meta, embedder);
-                SearchFilter filter = new SearchFilter(feed, since);
-                Searcher.Mode ranking = Searcher.Mode.valueOf(mode.name().toUpperCase(Locale.ROOT));
                 if (mode != Mode.vector && !store.hasTextIndex()) {
                     // The default falls back quietly (vector sets never have a word index); --eval figures
                     // and an explicit --mode text would otherwise be mislabelled, so those say so.
@@ -150,11 +182,13 @@ public final class QueryCommand extends FeedsearchCommand {
                     mode = Mode.vector;
                 }
                 if (eval != null) {
-                    printEvaluation(Evaluation.of(LabeledQuestion.read(eval),
-                            q -> searcher.search(q, Evaluation.DEPTH, filter, minScore, ranking)));
+                    printEvaluation(Evaluation.of(LabeledQuestion.read(eval), ranking(searcher, Evaluation.DEPTH)));
                     return 0;
                 }
-                List<Hit> hits = searcher.search(question, k, filter, minScore, ranking);
+                if (batchQuestions != null) {
+                    return answerEach(batchQuestions, ranking(searcher, k));
+                }
+                List<Hit> hits = ranking(searcher, k).apply(question);
                 if (chat == null) {
                     print(hits);
                 } else if (hits.isEmpty()) {
@@ -167,12 +201,60 @@ public final class QueryCommand extends FeedsearchCommand {
         return 0;
     }
 
+    /** The one ranking every kind of run (a question, --eval, --batch) asks: the options' filters and mode, top {@code depth}. */
+    private Function<String, List<Hit>> ranking(Searcher searcher, int depth) {
+        SearchFilter filter = new SearchFilter(feed, since);
+        Searcher.Mode ranking = Searcher.Mode.valueOf(mode.name().toUpperCase(Locale.ROOT));
+        return q -> searcher.search(q, depth, filter, minScore, ranking);
+    }
+
+    /**
+     * --batch: each question's hits as one JSON line, in the order asked. A question that fails on
+     * its own (a line over the length cap, or an error in ranking it) gets a line with its error and
+     * the batch goes on (exit 1 at the end); a store or provider failure ends the batch as usual.
+     */
+    private int answerEach(QuestionLines questions, Function<String, List<Hit>> ranking) {
+        int failed = 0;
+        for (QuestionLines.Line line = questions.next(); line != null; line = questions.next()) {
+            String question = line.text().strip();
+            String error;
+            if (line.cut()) {
+                error = "longer than " + QuestionLines.MAX_LINE_CHARS + " characters";
+            } else {
+                try {
+                    List<Hit> hits = ranking.apply(question);
+                    List<Json> json = new ArrayList<>(hits.size());
+                    for (Hit h : hits) {
+                        json.add(json(h));
+                    }
+                    out().println(Json.object().put("question", question).put("hits", json).line());
+                    continue;
+                } catch (FeedsearchException | OpenAiException | UncheckedIOException e) {
+                    throw e; // the store or the provider: no other question would fare better
+                } catch (RuntimeException e) {
+                    error = e.toString();
+                }
+            }
+            failed++;
+            err().println(name() + ": " + questions.source() + " line " + line.number() + ": "
+                    + Printable.line(error, MAX_MESSAGE_CHARS));
+            out().println(Json.object().put("question", question).put("hits", List.of())
+                    .put("error", Printable.line(error, MAX_MESSAGE_CHARS)).line());
+        }
+        return failed == 0 ? 0 : ExitCode.PARTIAL_FAILURE.code();
+    }
+
+    /** A hit as --format json and --batch print it; field names are stable, for scripts. */
+    private static Json json(Hit h) {
+        return Json.object().put("rank", h.rank()).put("score", round(h.score()))
+                .put("title", h.title()).put("url", h.url()).put("published", h.published()).put("feed", h.feed())
+                .put("snippet", h.snippet()).put("vector_rank", rankOrNull(h.vectorRank()))
+                .put("text_rank", rankOrNull(h.textRank()));
+    }
+
     private void print(List<Hit> hits) {
         switch (format) {
-            case json -> hits.forEach(h -> out().println(Json.object().put("rank", h.rank()).put("score", round(h.score()))
-                    .put("title", h.title()).put("url", h.url()).put("published", h.published()).put("feed", h.feed())
-                    .put("snippet", h.snippet()).put("vector_rank", rankOrNull(h.vectorRank()))
-                    .put("text_rank", rankOrNull(h.textRank())).line()));
+            case json -> hits.forEach(h -> out().println(json(h).line()));
             case urls -> hits.forEach(h -> out().println(Printable.line(h.url(), URL_CHARS)));
             case table -> {
                 if (hits.isEmpty()) {
