@@ -9,6 +9,7 @@ import feedsearch.openai.OpenAiException;
 import feedsearch.search.Answer;
 import feedsearch.search.Answerer;
 import feedsearch.embed.Embedder;
+import feedsearch.embed.LocalEmbedder;
 import feedsearch.search.Evaluation;
 import feedsearch.search.Hit;
 import feedsearch.search.LabeledQuestion;
@@ -166,6 +167,11 @@ public final class QueryCommand extends FeedsearchCommand {
     private int answer(String question, QuestionLines batchQuestions) {
         Settings settings = embedderOptions.applyTo(storeOptions.applyTo(baseSettings()));
         settings = settings.withRedis(settings.redis().withEfRuntime(efRuntime));
+        if (settings.embedder() == null || LocalEmbedder.NAME.equals(settings.embedder())) {
+            // Most indexes use the local model: load it while the store opens (the index says
+            // for sure only once open). An index of another embedder leaves it unused.
+            LocalEmbedder.preload();
+        }
         try (VectorStore store = settings.openStoreForReading()) {
             IndexMeta meta = store.requireMeta();
             // Check the chat endpoint is configured before any work is done.
