@@ -11,8 +11,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-mvn -B -o -q test-compile -pl common -am
-mvn -B -o -q dependency:build-classpath -pl common -Dmdep.includeScope=test \
+mvn -B -o -q -Dstyle.color=never test-compile -pl common -am >&2
+mvn -B -o -q -Dstyle.color=never dependency:build-classpath -pl common -Dmdep.includeScope=test \
   -Dmdep.outputFile="$root/common/target/bench-classpath.txt" >/dev/null
 exec java ${BENCH_TMP:+-Djava.io.tmpdir="$BENCH_TMP"} \
   -cp "common/target/test-classes:common/target/classes:$(cat common/target/bench-classpath.txt)" \
