@@ -17,7 +17,9 @@ import feedsearch.testing.TestIngest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * First ingest of a generated full-content feed (no page fetches) with the OpenAI embedder
@@ -39,9 +41,17 @@ public final class OpenAiIngestBench {
         Path feed = GeneratedFeed.write(dir.resolve("feed.xml"), posts, words);
         System.out.printf("feed: %d generated full-content posts of ~%d words (local file, no page fetches); "
                 + "fake API answers each request after %d ms; %d cores%n", posts, words, delay, Runtime.getRuntime().availableProcessors());
-        run("warm-up (JIT; not counted)", delay, feed, dir.resolve("warm"), false, concurrency);
-        run("batched, --openai-concurrency " + concurrency, delay, feed, dir.resolve("batched"), false, concurrency);
-        run("old: one request per post, in turn", delay, feed, dir.resolve("per-post"), true, 1);
+        try {
+            run("warm-up (JIT; not counted)", delay, feed, dir.resolve("warm"), false, concurrency);
+            run("batched, --openai-concurrency " + concurrency, delay, feed, dir.resolve("batched"), false, concurrency);
+            run("old: one request per post, in turn", delay, feed, dir.resolve("per-post"), true, 1);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static void run(String label, int delay, Path feed, Path store, boolean perPost, int concurrency) {
