@@ -23,6 +23,20 @@ public interface Embedder extends AutoCloseable {
 
     int countTokens(String text);
 
+    /**
+     * Most texts one {@link #embed} call should carry. Ingest gathers the passages of many posts
+     * into calls of up to this size (a post is never split between calls), so a remote API sees
+     * few large requests; one call is also the unit that fails.
+     */
+    default int batchInputs() {
+        return 64;
+    }
+
+    /** Most tokens, all texts together, one {@link #embed} call should carry; unlimited by default. */
+    default long batchTokens() {
+        return Long.MAX_VALUE;
+    }
+
     /** Requests and tokens so far; nothing for a local model. */
     default EmbeddingUsage usage() {
         return EmbeddingUsage.NONE;

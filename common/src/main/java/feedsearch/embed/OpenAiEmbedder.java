@@ -30,6 +30,13 @@ public final class OpenAiEmbedder implements Embedder {
     /** The API takes at most 2048 inputs, and 300,000 tokens, per request; stay under both. */
     static final int MAX_INPUTS_PER_REQUEST = 2048;
     static final int MAX_TOKENS_PER_REQUEST = 250_000;
+    /**
+     * Passages ingest gathers into one request: half the API's limit, which keeps requests per
+     * 1,000 passages at one or two while an answer (parsed by the library into boxed doubles,
+     * about 30 MB for 1,024 vectors of 1,536 dimensions) stays modest with several in flight.
+     * About as many ~240-token passages also reach the token cap.
+     */
+    static final int BATCH_INPUTS = 1024;
     private static final Encoding TOKENS = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
 
     private final OpenAiClient client;
@@ -121,6 +128,16 @@ public final class OpenAiEmbedder implements Embedder {
     @Override
     public int countTokens(String text) {
         return TOKENS.countTokens(text);
+    }
+
+    @Override
+    public int batchInputs() {
+        return BATCH_INPUTS;
+    }
+
+    @Override
+    public long batchTokens() {
+        return MAX_TOKENS_PER_REQUEST;
     }
 
     @Override

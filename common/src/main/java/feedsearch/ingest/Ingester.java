@@ -33,6 +33,9 @@ import java.util.concurrent.Future;
  * Feeds to store: reads each feed, gets each post's text, and embeds and writes only what
  * changed. Pages are fetched {@code concurrency} at a time, a bounded window ahead of the thread
  * that embeds and writes, so a long feed never sits in memory with all its text and vectors.
+ * Changed posts' passages are embedded many posts to a call ({@link EmbeddingBatcher}), a few
+ * calls in flight while pages are still being read; each post is written whole from its
+ * batch's outcome, and a batch that fails fails exactly its posts.
  * A bad feed or post is reported and the run goes on; a store that fails stops the run.
  */
 public final class Ingester {
@@ -70,10 +73,10 @@ public final class Ingester {
             t.setDaemon(true);
             return t;
         });
-        try {
+        try (EmbeddingBatcher<Changed> batcher = new EmbeddingBatcher<>(embedder, options.embedConcurrency())) {
             List<FeedOutcome> outcomes = new ArrayList<>();
             for (FeedRequest request : requests) {
-                FeedOutcome outcome = ingestFeed(request, options, pages);
+                FeedOutcome outcome = ingestFeed(request, options, pages, batcher);
                 outcomes.add(outcome);
                 listener.feedDone(outcome);
             }
@@ -83,7 +86,8 @@ public final class Ingester {
         }
     }
 
-    private FeedOutcome ingestFeed(FeedRequest request, IngestOptions options, ExecutorService pages) {
+    private FeedOutcome ingestFeed(FeedRequest request, IngestOptions options, ExecutorService pages,
+                                   EmbeddingBatcher<Changed> batcher) {
         Optional<FeedState> previous = options.force() ? Optional.empty() : store.feedState(request.name());
         Feed feed;
         try {
@@ -111,19 +115,28 @@ public final class Ingester {
         List<FeedEntry> entries = select(feed.entries(), options);
         listener.feedStarted(request.name(), entries.size());
 
-        List<PostOutcome> posts = new ArrayList<>(entries.size());
+        // Changed posts wait in the batcher for vectors, sharing embedding requests with other
+        // posts; each outcome lands at its entry's place, so the report keeps the feed's order.
+        PostOutcome[] posts = new PostOutcome[entries.size()];
         Deque<Future<Extraction>> window = new ArrayDeque<>();
         int next = 0;
+        int position = 0;
         while (next < entries.size() || !window.isEmpty()) {
             while (next < entries.size() && window.size() < 2 * options.concurrency()) {
                 FeedEntry entry = entries.get(next++);
                 window.add(pages.submit(() -> extract(entry, feed.links())));
             }
-            PostOutcome outcome = store(request.name(), awaitNext(window), options);
-            posts.add(outcome);
-            listener.postDone(outcome);
+            int at = position++;
+            Prepared prepared = prepare(request.name(), awaitNext(window), options, at);
+            if (prepared.outcome() != null) {
+                done(posts, at, prepared.outcome());
+            } else {
+                writeAll(posts, batcher.add(prepared.changed(), prepared.changed().inputs()));
+            }
         }
-        FeedOutcome outcome = new FeedOutcome(request.name(), FeedOutcome.Status.READ, null, List.copyOf(posts));
+        // The feed's state must reflect all its posts: its last batch goes now, not with the next feed's.
+        writeAll(posts, batcher.finish());
+        FeedOutcome outcome = new FeedOutcome(request.name(), FeedOutcome.Status.READ, null, List.of(posts));
         if (!options.dryRun()) {
             // Keep the validators only when this run read the whole feed and every post made it: a
             // 304 next time must not hide the posts that failed, nor those --limit or --since left out.
@@ -180,46 +193,72 @@ public final class Ingester {
         }
     }
 
-    private PostOutcome store(String feed, Extraction extraction, IngestOptions options) {
+    /** A post whose text changed, chunked and waiting for its vectors. */
+    private record Changed(int position, String feed, String url, Article article, PostId id, boolean replaces,
+                           List<Passage> passages, List<String> inputs) {
+    }
+
+    /** Either the post's outcome, when nothing is to be embedded, or the post to embed. */
+    private record Prepared(PostOutcome outcome, Changed changed) {
+    }
+
+    private Prepared prepare(String feed, Extraction extraction, IngestOptions options, int position) {
         FeedEntry entry = extraction.entry();
         String url = entry.link() == null ? null : entry.link().toString();
         if (extraction.error() != null) {
-            return new PostOutcome(feed, url, entry.title(), PostStatus.FAILED, 0, extraction.error());
+            return new Prepared(new PostOutcome(feed, url, entry.title(), PostStatus.FAILED, 0, extraction.error()), null);
         }
         Article article = extraction.article();
         PostId id = PostId.of(article.url());
-        String hash = article.contentHash();
         Optional<PostRecord> existing = store.post(id.value());
-        if (existing.isPresent() && existing.get().contentHash().equals(hash) && !options.force()) {
-            return new PostOutcome(feed, url, article.title(), PostStatus.UNCHANGED, 0, null);
+        if (existing.isPresent() && existing.get().contentHash().equals(article.contentHash()) && !options.force()) {
+            return new Prepared(new PostOutcome(feed, url, article.title(), PostStatus.UNCHANGED, 0, null), null);
         }
         String title = article.title().length() > TITLE_CHARS ? article.title().substring(0, TITLE_CHARS) : article.title();
         List<Passage> passages = chunker(title).split(article.text());
         if (options.dryRun()) {
-            return new PostOutcome(feed, url, article.title(),
-                    existing.isPresent() ? PostStatus.WOULD_UPDATE : PostStatus.WOULD_ADD, passages.size(), null);
+            return new Prepared(new PostOutcome(feed, url, article.title(),
+                    existing.isPresent() ? PostStatus.WOULD_UPDATE : PostStatus.WOULD_ADD, passages.size(), null), null);
         }
-        List<float[]> vectors;
-        try {
-            vectors = embedder.embed(passages.stream().map(p -> title + "\n\n" + p.text()).toList());
-        } catch (FeedsearchException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            return new PostOutcome(feed, url, article.title(), PostStatus.FAILED, 0, "embedding failed: " + e.getMessage());
-        }
-        List<StoredPassage> stored = new ArrayList<>(passages.size());
+        List<String> inputs = new ArrayList<>(passages.size());
         for (Passage p : passages) {
-            stored.add(new StoredPassage(p.index(), p.text(), vectors.get(p.index())));
+            inputs.add(title + "\n\n" + p.text());
+        }
+        return new Prepared(null, new Changed(position, feed, url, article, id, existing.isPresent(), passages, inputs));
+    }
+
+    private void writeAll(PostOutcome[] posts, List<EmbeddingBatcher.Embedded<Changed>> embedded) {
+        for (EmbeddingBatcher.Embedded<Changed> e : embedded) {
+            done(posts, e.post().position(), write(e));
+        }
+    }
+
+    private void done(PostOutcome[] posts, int position, PostOutcome outcome) {
+        posts[position] = outcome;
+        listener.postDone(outcome);
+    }
+
+    private PostOutcome write(EmbeddingBatcher.Embedded<Changed> embedded) {
+        Changed post = embedded.post();
+        Article article = post.article();
+        if (embedded.failure() != null) {
+            return new PostOutcome(post.feed(), post.url(), article.title(), PostStatus.FAILED, 0,
+                    "embedding failed: " + embedded.failure().getMessage());
+        }
+        List<StoredPassage> stored = new ArrayList<>(post.passages().size());
+        for (Passage p : post.passages()) {
+            stored.add(new StoredPassage(p.index(), p.text(), embedded.vectors().get(p.index())));
         }
         try {
-            store.replacePost(new PostRecord(id.value(), id.canonicalUrl(), article.title(), feed, article.published(),
-                    hash, passages.size(), clock.instant()), stored);
+            store.replacePost(new PostRecord(post.id().value(), post.id().canonicalUrl(), article.title(), post.feed(),
+                    article.published(), article.contentHash(), post.passages().size(), clock.instant()), stored);
         } catch (IllegalArgumentException e) {
             // The store refused this one document (a value beyond its limits): that post fails, not the run.
-            return new PostOutcome(feed, url, article.title(), PostStatus.FAILED, 0, "could not be stored: " + e.getMessage());
+            return new PostOutcome(post.feed(), post.url(), article.title(), PostStatus.FAILED, 0,
+                    "could not be stored: " + e.getMessage());
         }
-        return new PostOutcome(feed, url, article.title(),
-                existing.isPresent() ? PostStatus.UPDATED : PostStatus.ADDED, passages.size(), null);
+        return new PostOutcome(post.feed(), post.url(), article.title(),
+                post.replaces() ? PostStatus.UPDATED : PostStatus.ADDED, post.passages().size(), null);
     }
 
     private Chunker chunker(String title) {

@@ -21,11 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-process HTTP server speaking the OpenAI API's JSON on /v1/embeddings and
  * /v1/chat/completions. Embeddings are real: the local model's vectors, zero-padded to the
- * requested model's dimension, so rankings mean something. Failures can be queued up front.
+ * requested model's dimension, so rankings mean something. Failures can be queued up front, or
+ * aimed at every request that carries a given text (so a batch fails through all its retries);
+ * each request can be delayed, and the most requests in flight at once is recorded.
  */
 public final class FakeOpenAi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +47,10 @@ public final class FakeOpenAi implements AutoCloseable {
     private final List<JsonNode> embeddingRequests = new CopyOnWriteArrayList<>();
     private final List<JsonNode> chatRequests = new CopyOnWriteArrayList<>();
     private volatile String answer = "Build it with a chat platform's bot token [1].";
+    private volatile long delayMillis;
+    private volatile String failingText;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     /** @param key the API key requests must carry; null to accept any */
     public FakeOpenAi(String key) {
@@ -69,6 +76,23 @@ public final class FakeOpenAi implements AutoCloseable {
     public synchronized FakeOpenAi thenReply(Reply reply) {
         scripted.add(reply);
         return this;
+    }
+
+    /** Every request is answered this much later, as a remote API would. */
+    public FakeOpenAi delayingEachRequest(long millis) {
+        delayMillis = millis;
+        return this;
+    }
+
+    /** Every embeddings request with an input containing {@code text} gets a 500, retries included. */
+    public FakeOpenAi failingEmbeddingsContaining(String text) {
+        failingText = text;
+        return this;
+    }
+
+    /** The most requests this server was answering at once. */
+    public int maxInFlight() {
+        return maxInFlight.get();
     }
 
     public FakeOpenAi answering(String text) {
@@ -116,32 +140,58 @@ public final class FakeOpenAi implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        Reply reply;
+        try {
+            reply = reply(exchange);
+        } finally {
+            // Counted out before the answer leaves: a client's next request may arrive at once.
+            inFlight.decrementAndGet();
+        }
         try (exchange) {
-            JsonNode request = JSON.readTree(exchange.getRequestBody());
-            String path = exchange.getRequestURI().getPath();
-            if (path.endsWith("/embeddings")) {
-                embeddingRequests.add(request);
-            } else if (path.endsWith("/chat/completions")) {
-                chatRequests.add(request);
-            }
-            if (key != null && !("Bearer " + key).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                send(exchange, new Reply(401, Map.of(), error("Incorrect API key provided: sk-****", "invalid_api_key"), 0));
-                return;
-            }
-            Reply reply;
-            synchronized (this) {
-                reply = scripted.poll();
-            }
-            if (reply != null) {
-                send(exchange, reply);
-            } else if (path.endsWith("/embeddings")) {
-                send(exchange, Reply.status(200, embeddings(request)));
-            } else if (path.endsWith("/chat/completions")) {
-                send(exchange, Reply.status(200, completion(request)));
-            } else {
-                send(exchange, Reply.status(404, error("Unknown path " + path, null)));
+            send(exchange, reply);
+        }
+    }
+
+    private Reply reply(HttpExchange exchange) throws IOException {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        JsonNode request = JSON.readTree(exchange.getRequestBody());
+        String path = exchange.getRequestURI().getPath();
+        if (path.endsWith("/embeddings")) {
+            embeddingRequests.add(request);
+        } else if (path.endsWith("/chat/completions")) {
+            chatRequests.add(request);
+        }
+        if (key != null && !("Bearer " + key).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            return new Reply(401, Map.of(), error("Incorrect API key provided: sk-****", "invalid_api_key"), 0);
+        }
+        Reply reply;
+        synchronized (this) {
+            reply = scripted.poll();
+        }
+        if (reply != null) {
+            return reply;
+        }
+        String failing = failingText;
+        if (failing != null && path.endsWith("/embeddings")) {
+            for (JsonNode input : request.path("input")) {
+                if (input.asText().contains(failing)) {
+                    return Reply.status(500, error("The server had an error while processing your request.", null));
+                }
+            }
+        }
+        if (path.endsWith("/embeddings")) {
+            return Reply.status(200, embeddings(request));
+        } else if (path.endsWith("/chat/completions")) {
+            return Reply.status(200, completion(request));
+        }
+        return Reply.status(404, error("Unknown path " + path, null));
     }
 
     private static String embeddings(JsonNode request) {

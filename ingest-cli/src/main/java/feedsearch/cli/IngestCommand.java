@@ -3,6 +3,7 @@ package feedsearch.cli;
 import feedsearch.ExitCode;
 import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
+import feedsearch.embed.OpenAiEmbedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
 import feedsearch.fetch.Fetcher;
@@ -77,6 +78,11 @@ public final class IngestCommand extends FeedsearchCommand {
             description = "Pages fetched at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
+    @Option(names = "--openai-concurrency", paramLabel = "N", defaultValue = "4",
+            description = "With --embedder openai: embedding requests in flight at once, each carrying the "
+                    + "passages of many posts (up to 1024) (default: ${DEFAULT-VALUE}; 1 to 32).")
+    int openaiConcurrency;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20",
             description = "Most time one feed or page may take, from connecting to its last byte, redirects "
                     + "included (default: ${DEFAULT-VALUE}).")
@@ -117,6 +123,9 @@ public final class IngestCommand extends FeedsearchCommand {
         if (concurrency < 1 || concurrency > 64) {
             throw usage("--concurrency must be between 1 and 64");
         }
+        if (openaiConcurrency < 1 || openaiConcurrency > 32) {
+            throw usage("--openai-concurrency must be between 1 and 32");
+        }
         if (limit < 0 || timeoutSeconds < 1 || maxPageMiB < 1) {
             throw usage("--limit, --timeout and --max-page-size take positive numbers");
         }
@@ -136,7 +145,10 @@ public final class IngestCommand extends FeedsearchCommand {
             }
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
             Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), extractor, progress, Clock.systemUTC());
-            IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency));
+            // The local model already spreads one batch over every core: more at once would only compete.
+            int embedConcurrency = OpenAiEmbedder.NAME.equals(embedder.name()) ? openaiConcurrency : 1;
+            IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency,
+                    embedConcurrency));
             progress.summary(report, store.describe(), dryRun, embedder.usage());
             boolean indexFailed = !dryRun && !indexIsHealthy(store.health());
             return report.hasFailures() || indexFailed ? ExitCode.PARTIAL_FAILURE.code() : ExitCode.OK.code();

@@ -53,10 +53,11 @@ class OpenAiIngestTest {
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("12 added"), run.out());
         assertTrue(run.err().contains("embedder openai/text-embedding-3-small"), run.err());
-        // One request per post, each carrying all of that post's passages.
-        assertEquals(12, api.embeddingRequests().size());
-        long passages = api.embeddingRequests().stream().mapToLong(r -> r.get("input").size()).sum();
-        assertTrue(run.out().contains("embedding: 12 requests, "), run.out());
+        // The passages of all twelve posts fit in one request.
+        assertEquals(1, api.embeddingRequests().size());
+        long passages = api.embeddingRequests().get(0).get("input").size();
+        assertTrue(passages > 12, "passages: " + passages);
+        assertTrue(run.out().contains("embedding: 1 requests, "), run.out());
 
         JsonNode status = new ObjectMapper().readTree(CommandRun.of(new IngestCommand(), "status", "--json", "--store-path",
                 dir.resolve("index").toString()).out());
@@ -72,16 +73,21 @@ class OpenAiIngestTest {
     }
 
     @Test
-    void aPostWhoseEmbeddingKeepsFailingIsReportedAndTheRunGoesOn() {
+    void aBatchWhoseEmbeddingKeepsFailingFailsItsPostsAndTheNextRunTriesThemAgain() {
         api.thenReply(Reply.status(500, "{\"error\":{\"message\":\"overloaded\"}}"))
                 .thenReply(Reply.status(503, "{\"error\":{\"message\":\"overloaded\"}}"));
 
         CommandRun run = ingest(KEY, "--openai-max-tries", "2");
 
+        // All twelve posts were in the one request that failed: each is listed, none is stored.
         assertEquals(1, run.exitCode(), run.toString());
-        assertTrue(run.err().contains("failed: ") && run.err().contains("embedding failed") && run.err().contains("HTTP 503"),
-                run.err());
-        assertTrue(run.out().contains("11 added, 0 updated, 0 unchanged, 1 failed"), run.out());
+        assertEquals(12, run.err().split("failed: .*embedding failed.*HTTP 503", -1).length - 1, run.err());
+        assertTrue(run.out().contains("0 added, 0 updated, 0 unchanged, 12 failed"), run.out());
+        assertEquals(2, api.embeddingRequests().size());
+
+        CommandRun again = ingest(KEY);
+        assertEquals(0, again.exitCode(), again.toString());
+        assertTrue(again.out().contains("12 added"), again.out());
     }
 
     @Test
