@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Feeds to store: reads each feed, gets each post's text, and embeds and writes only what
@@ -42,6 +44,8 @@ public final class Ingester {
     /** Passages of about this many tokens retrieve better than whole posts, and fit every model. */
     static final int PASSAGE_TOKENS = 200;
     static final int OVERLAP_TOKENS = 32;
+    /** How long gathered posts wait for batch-mates while the next page is slow to come. */
+    static final long BATCH_PATIENCE_MILLIS = 1000;
     /** Servers refuse request lines much longer than this, and stores index URLs whole. */
     static final int MAX_LINK_CHARS = 8192;
     /** The title goes in front of every passage it embeds, cut to this length. */
@@ -127,7 +131,7 @@ public final class Ingester {
                 window.add(pages.submit(() -> extract(entry, feed.links())));
             }
             int at = position++;
-            Prepared prepared = prepare(request.name(), awaitNext(window), options, at);
+            Prepared prepared = prepare(request.name(), awaitNext(window, () -> writeAll(posts, batcher.finish())), options, at);
             if (prepared.outcome() != null) {
                 done(posts, at, prepared.outcome());
             } else {
@@ -182,9 +186,20 @@ public final class Ingester {
         }
     }
 
-    private static Extraction awaitNext(Deque<Future<Extraction>> window) {
+    /**
+     * The next page's extraction. While a slow page keeps the run waiting, the posts already
+     * gathered for embedding go out after {@link #BATCH_PATIENCE_MILLIS} rather than wait for
+     * batch-mates: finished work is stored, not held, while the network dawdles.
+     */
+    private static Extraction awaitNext(Deque<Future<Extraction>> window, Runnable meanwhile) {
+        Future<Extraction> next = window.removeFirst();
         try {
-            return window.removeFirst().get();
+            try {
+                return next.get(BATCH_PATIENCE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException slowPage) {
+                meanwhile.run();
+                return next.get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while fetching pages", e);
