@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Ingest throughput and memory (issue 10).
+#
+# P2: serves the shared 66-post blog (summary-only Atom feed: every page fetched from loopback
+# and extracted) and runs a cold ingest with the launcher (bin/ingest: its JVM flags and heap)
+# into a temporary store; then embeds the SAME passages, read back from that store as the
+# pipeline embedded them (title + "\n\n" + passage), with the local model alone, in calls of up
+# to 64 passages that never split a post, one call at a time (as EmbeddingBatcher does), in a JVM
+# with the launcher's flags. Prints passages/s of both and their ratio beside the 0.9x target.
+# "ingest, start-up excluded" subtracts an unchanged-feed (304) run of the launcher (JVM start,
+# store open, feed read) and the model's load time as the model-alone JVM measured it.
+#
+# Memory: ingests generated full-content feeds (local files, no fetches) of 200 and 2,000 posts
+# with the launcher and prints peak RSS (/usr/bin/time %M) beside the 600 MB target.
+#
+#   scripts/bench-throughput.sh [WORDS_PER_POST]   (memory feeds; default 200: ~2 passages a post)
+#   BENCH_SKIP_MEMORY=1 / BENCH_SKIP_P2=1 skip a part.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+corpus="$root/../shared/corpora/jakevdp-pelican"
+words="${1:-200}"
+cd "$root"
+[ -d "$corpus/site" ] || { echo "bench: no corpus at $corpus" >&2; exit 2; }
+# Build now when the jar is missing or older than the sources, so no timed launcher run rebuilds.
+. "$root/bin/.launch"
+if feedsearch_stale "$root/ingest-cli/target/ingest.jar"; then mvn -B -o -q -Dstyle.color=never package -DskipTests >&2; fi
+mvn -B -o -q -Dstyle.color=never test-compile -pl common >&2
+mvn -B -o -q -Dstyle.color=never dependency:build-classpath -pl common -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$root/common/target/bench-classpath.txt" >/dev/null
+cp="common/target/test-classes:common/target/classes:$(cat common/target/bench-classpath.txt)"
+t=ingest-cli/target
+ort="$t/onnxruntime/linux-$(case "$(uname -m)" in aarch64|arm64) echo aarch64;; *) echo x64;; esac)"
+# The launcher's flags for the model-alone JVM too (bin/.launch), so both sides run alike.
+jflags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx1g "-Donnxruntime.native.path=$ort" "-Dfeedsearch.model.dir=$t/model")
+
+work=$(mktemp -d)
+server=""
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "$(nproc) cores, $(java -version 2>&1 | head -n 1), $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+if [ -z "${BENCH_SKIP_P2:-}" ]; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  origin=$(grep -m 1 -o 'href="http[^"]*' "$corpus/site/feeds/all.atom.xml" | head -n 1 | sed -E 's#href="(https?://[^/]+).*#\1#')
+  mkdir -p "$work/site/feeds"
+  ln -s "$corpus/site/blog" "$work/site/blog"
+  sed "s#$origin#http://127.0.0.1:$port#g" "$corpus/site/feeds/all.atom.xml" > "$work/site/feeds/all.atom.xml"
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/feeds/all.atom.xml" >/dev/null 2>&1 && break; sleep 0.1; done
+  feed="http://127.0.0.1:$port/feeds/all.atom.xml"
+
+  echo "P2: $(basename "$corpus"), $(grep -c '<entry>' "$corpus/site/feeds/all.atom.xml") posts, pages fetched from loopback"
+  l0=$(load)
+  /usr/bin/time -f "%e %U %S %M" -o "$work/t1" bin/ingest --feed "$feed" --store-path "$work/blog" --max-page-size 16 >"$work/out1" 2>"$work/err1" \
+    || { cat "$work/err1" >&2; exit 1; }
+  /usr/bin/time -f "%e %U %S %M" -o "$work/t2" bin/ingest --feed "$feed" --store-path "$work/blog" --quiet >/dev/null 2>&1
+  /usr/bin/time -f "%U %S" -o "$work/t3" java "${jflags[@]}" -cp "$cp" feedsearch.bench.ThroughputBench model "$work/blog" > "$work/model"
+  l1=$(load)
+  read -r wall user sys rss < "$work/t1"
+  read -r wall304 _ _ _ < "$work/t2"
+  read -r _ passages batches mwall mload < "$work/model"
+  read -r muser msys < "$work/t3"
+  added=$(grep -o '[0-9]* added' "$work/out1" | head -n 1 || true)
+  python3 - "$passages" "$batches" "$wall" "$user" "$sys" "$rss" "$wall304" "$mwall" "$mload" "$added" "$l0" "$l1" "$muser" "$msys" <<'PY'
+import sys
+p, b = int(sys.argv[1]), int(sys.argv[2])
+wall, user, sys_, rss, w304, mwall, mload = map(float, sys.argv[3:10])
+added, l0, l1 = sys.argv[10], sys.argv[11], sys.argv[12]
+mcpu = float(sys.argv[13]) + float(sys.argv[14])
+ingest = p / wall
+net_wall = wall - w304 - mload
+net = p / net_wall
+model = p / mwall
+print("load average before: %s" % l0)
+print("%-44s %5d passages %7.2f s %7.1f passages/s   (%s, CPU %.1f s, peak RSS %d MiB)" % ("ingest, cold, whole run (bin/ingest)", p, wall, ingest, added, user + sys_, rss / 1024))
+print("%-44s %5d passages %7.2f s %7.1f passages/s   (minus the 304 run %.2f s and model load %.2f s)" % ("ingest, start-up excluded", p, net_wall, net, w304, mload))
+print("%-44s %5d passages %7.2f s %7.1f passages/s   (%d calls of <= 64, one at a time; JVM CPU %.1f s)" % ("model alone, same passages", p, mwall, model, b, mcpu))
+for label, r in (("whole run", ingest / model), ("start-up excluded", net / model)):
+    print("ratio ingest/model, %-24s %5.2fx   target >= 0.9x: %s" % (label, r, "met" if r >= 0.9 else "NOT met"))
+print("load average after:  %s" % l1)
+PY
+fi
+
+if [ -z "${BENCH_SKIP_MEMORY:-}" ]; then
+  echo "memory: generated full-content feeds of ~$words words a post (local files, no fetches), bin/ingest (-Xmx1g)"
+  for posts in 200 2000; do
+    java -cp "$cp" feedsearch.bench.ThroughputBench feed "$work/feed-$posts.xml" "$posts" "$words"
+    l0=$(load)
+    /usr/bin/time -f "%e %M" -o "$work/tm" bin/ingest --feed "$work/feed-$posts.xml" --store-path "$work/gen-$posts" --quiet >"$work/outm" 2>"$work/errm" \
+      || { cat "$work/errm" >&2; exit 1; }
+    read -r secs kb < "$work/tm"
+    passages=$(bin/ingest status --store-path "$work/gen-$posts" 2>/dev/null | awk '/^passages:/ {print $2 " passages"}')
+    printf '%5d posts  %-18s %7.1f s  peak RSS %4d MiB   target <= 600 MB: %s   (load average %s -> %s)\n' \
+      "$posts" "$passages" "$secs" $((kb / 1024)) "$([ "$kb" -le 585937 ] && echo met || echo NOT met)" "$l0" "$(load)"
+    rm -rf "$work/gen-$posts" "$work/feed-$posts.xml"
+  done
+fi
