@@ -19,6 +19,15 @@ public record CommandRun(int exitCode, String out, String err) {
         return new CommandRun(code, out.toString(), err.toString());
     }
 
+    /** A run on the local store at {@code storePath}, as {@code --store-path storePath ARGS}. */
+    public static CommandRun inStore(FeedsearchCommand command, String storePath, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--store-path";
+        all[1] = storePath;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return of(command, all);
+    }
+
     @Override
     public String toString() {
         return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;

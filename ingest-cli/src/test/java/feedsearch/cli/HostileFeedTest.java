@@ -31,12 +31,8 @@ class HostileFeedTest {
     }
 
     private CommandRun ingest(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--store-path";
-        all[1] = store();
-        System.arraycopy(args, 0, all, 2, args.length);
         long start = System.nanoTime();
-        CommandRun run = CommandRun.of(new IngestCommand(), all);
+        CommandRun run = CommandRun.inStore(new IngestCommand(), store(), args);
         System.out.printf("ingest %s -> exit %d in %d ms%n%s", String.join(" ", args), run.exitCode(),
                 (System.nanoTime() - start) / 1_000_000, run.err());
         return run;

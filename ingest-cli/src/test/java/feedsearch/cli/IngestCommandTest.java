@@ -21,11 +21,7 @@ class IngestCommandTest {
     Path dir;
 
     private CommandRun ingest(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--store-path";
-        all[1] = dir.resolve("index").toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CommandRun.of(new IngestCommand(), all);
+        return CommandRun.inStore(new IngestCommand(), dir.resolve("index").toString(), args);
     }
 
     private static void assertOneLineError(CommandRun run, String expected) {

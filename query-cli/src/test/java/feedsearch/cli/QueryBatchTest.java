@@ -42,15 +42,11 @@ class QueryBatchTest {
     }
 
     private static CommandRun query(String stdin, String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--store-path";
-        all[1] = store;
-        System.arraycopy(args, 0, all, 2, args.length);
         QueryCommand command = new QueryCommand();
         if (stdin != null) {
             command.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         }
-        return CommandRun.of(command, all);
+        return CommandRun.inStore(command, store, args);
     }
 
     private static List<JsonNode> lines(CommandRun run) throws Exception {

@@ -42,11 +42,7 @@ class QueryOutputTest {
     }
 
     private static CommandRun query(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--store-path";
-        all[1] = store;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CommandRun.of(new QueryCommand(), all);
+        return CommandRun.inStore(new QueryCommand(), store, args);
     }
 
     @Test
