@@ -13,17 +13,11 @@ command -v python3 >/dev/null || { echo "bench: python3 serves the pages" >&2; e
   || (cd "$root" && mvn -B -q -DskipTests package)
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-origin=$(grep -m 1 -o 'href="http[^"]*' "$corpus/site/feeds/all.atom.xml" | head -n 1 | sed -E 's#href="(https?://[^/]+).*#\1#')
-mkdir -p "$work/site/feeds"
-ln -s "$corpus/site/blog" "$work/site/blog"
-sed "s#$origin#http://127.0.0.1:$port#g" "$corpus/site/feeds/all.atom.xml" > "$work/site/feeds/all.atom.xml"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/feeds/all.atom.xml" >/dev/null 2>&1 && break; sleep 0.1; done
-
-feed="http://127.0.0.1:$port/feeds/all.atom.xml"
+corpus_server=""
+trap '[ -n "$corpus_server" ] && kill $corpus_server 2>/dev/null; rm -rf "$work"' EXIT
+. "$root/scripts/serve-corpus.sh"
+serve_corpus "$corpus" "$work"
+feed=$corpus_feed
 store="$work/index"
 measure() { # label, command...
   local label=$1; shift

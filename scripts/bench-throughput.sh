@@ -35,20 +35,15 @@ jflags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx1g "-Donnxruntime.native.pa
 
 work=$(mktemp -d)
 server=""
+. "$root/scripts/serve-corpus.sh"
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "$(nproc) cores, $(java -version 2>&1 | head -n 1), $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 if [ -z "${BENCH_SKIP_P2:-}" ]; then
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  origin=$(grep -m 1 -o 'href="http[^"]*' "$corpus/site/feeds/all.atom.xml" | head -n 1 | sed -E 's#href="(https?://[^/]+).*#\1#')
-  mkdir -p "$work/site/feeds"
-  ln -s "$corpus/site/blog" "$work/site/blog"
-  sed "s#$origin#http://127.0.0.1:$port#g" "$corpus/site/feeds/all.atom.xml" > "$work/site/feeds/all.atom.xml"
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
-  server=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/feeds/all.atom.xml" >/dev/null 2>&1 && break; sleep 0.1; done
-  feed="http://127.0.0.1:$port/feeds/all.atom.xml"
+  serve_corpus "$corpus" "$work"
+  server=$corpus_server
+  feed=$corpus_feed
 
   echo "P2: $(basename "$corpus"), $(grep -c '<entry>' "$corpus/site/feeds/all.atom.xml") posts, pages fetched from loopback"
   l0=$(load)

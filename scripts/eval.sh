@@ -15,19 +15,13 @@ questions="${2:-$corpus/queries.tsv}"
   || (cd "$root" && mvn -B -q -DskipTests package)
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-feedfile=$(cd "$corpus/site" && find . -path '*feeds/*' -name '*.xml' | sort | head -n 1)
-origin=$(grep -m 1 -o 'href="http[^"]*' "$corpus/site/$feedfile" | head -n 1 | sed -E 's#href="(https?://[^/]+).*#\1#')
-mkdir -p "$work/site/$(dirname "$feedfile")"
-for entry in "$corpus"/site/*; do [ "$(basename "$entry")" = feeds ] || ln -s "$entry" "$work/site/"; done
-sed "s#$origin#http://127.0.0.1:$port#g" "$corpus/site/$feedfile" > "$work/site/$feedfile"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/$feedfile')" 2>/dev/null && break; sleep 0.1; done
+corpus_server=""
+trap '[ -n "$corpus_server" ] && kill $corpus_server 2>/dev/null; rm -rf "$work"' EXIT
+. "$root/scripts/serve-corpus.sh"
+serve_corpus "$corpus" "$work"
 
 store="${EVAL_STORE:-$work/index}"
-java -jar "$root/ingest-cli/target/ingest.jar" --feed "http://127.0.0.1:$port/$feedfile" --store-path "$store" \
+java -jar "$root/ingest-cli/target/ingest.jar" --feed "$corpus_feed" --store-path "$store" \
   --tag "$(basename "$corpus")" --max-page-size 16 --quiet
 echo "corpus: $(basename "$corpus"), questions: $questions"
 printf '%-8s %6s %6s %7s %12s %12s\n' mode hit@1 hit@5 MRR@10 "ms/question" "cold query"

@@ -32,6 +32,14 @@ public interface Embedder extends AutoCloseable {
         return 64;
     }
 
+    /**
+     * Whether several {@link #embed} calls at once go faster: true for a remote API, which waits on
+     * the network; false for an in-process model, which spreads one call over every core already.
+     */
+    default boolean embedsInParallel() {
+        return false;
+    }
+
     /** Most tokens, all texts together, one {@link #embed} call should carry; unlimited by default. */
     default long batchTokens() {
         return Long.MAX_VALUE;

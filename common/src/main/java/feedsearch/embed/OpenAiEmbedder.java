@@ -131,6 +131,11 @@ public final class OpenAiEmbedder implements Embedder {
     }
 
     @Override
+    public boolean embedsInParallel() {
+        return true;
+    }
+
+    @Override
     public int batchInputs() {
         return BATCH_INPUTS;
     }

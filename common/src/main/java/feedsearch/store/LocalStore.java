@@ -111,6 +111,8 @@ public final class LocalStore implements VectorStore {
     private static final long READER_REFRESH_NANOS = 1_000_000_000L;
     private volatile long lastRefresh = System.nanoTime();
     private final long exactSearchLimit;
+    /** Whether passages have the words field; null until first asked (see {@link #hasTextIndex()}). */
+    private volatile Boolean textIndex;
     private boolean closed;
 
     private LocalStore(Path path, Directory directory, IndexWriter writer, SearcherManager searchers, long exactSearchLimit) {
@@ -222,6 +224,7 @@ public final class LocalStore implements VectorStore {
         d.add(new StoredField("schema_version", meta.schemaVersion()));
         d.add(new StoredField("created", meta.created().getEpochSecond()));
         write(() -> writer.updateDocument(new Term(ID, "meta"), d));
+        textIndex = null;
     }
 
     /**
@@ -343,8 +346,14 @@ public final class LocalStore implements VectorStore {
 
     @Override
     public boolean hasTextIndex() {
-        Optional<IndexMeta> meta = meta();
-        return meta.isPresent() && meta.get().schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION;
+        // Asked once per question: the meta record is read once per store, and again only after we rewrite it.
+        Boolean known = textIndex;
+        if (known == null) {
+            Optional<IndexMeta> meta = meta();
+            known = meta.isPresent() && meta.get().schemaVersion() >= IndexMeta.TEXT_INDEX_VERSION;
+            textIndex = known;
+        }
+        return known;
     }
 
     @Override

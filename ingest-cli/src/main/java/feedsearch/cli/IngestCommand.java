@@ -3,7 +3,6 @@ package feedsearch.cli;
 import feedsearch.ExitCode;
 import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
-import feedsearch.embed.OpenAiEmbedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
 import feedsearch.fetch.Fetcher;
@@ -145,8 +144,7 @@ public final class IngestCommand extends FeedsearchCommand {
             }
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
             Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), extractor, progress, Clock.systemUTC());
-            // The local model already spreads one batch over every core: more at once would only compete.
-            int embedConcurrency = OpenAiEmbedder.NAME.equals(embedder.name()) ? openaiConcurrency : 1;
+            int embedConcurrency = embedder.embedsInParallel() ? openaiConcurrency : 1;
             IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency,
                     embedConcurrency));
             progress.summary(report, store.describe(), dryRun, embedder.usage());
