@@ -11,8 +11,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpus="$(cd "${1:-$root/../shared/corpora/jakevdp-pelican}" && pwd)"
 questions="${2:-$corpus/queries.tsv}"
 [ -d "$corpus/site" ] || { echo "eval: no corpus at $corpus" >&2; exit 2; }
-[ -f "$root/ingest-cli/target/ingest.jar" ] && [ -f "$root/query-cli/target/query.jar" ] \
-  || (cd "$root" && mvn -B -q -DskipTests package)
+# The launchers, as users run them: they build when needed and start the JVM for a short run.
+"$root/bin/query" --version >/dev/null
 
 work=$(mktemp -d)
 corpus_server=""
@@ -21,20 +21,20 @@ trap '[ -n "$corpus_server" ] && kill $corpus_server 2>/dev/null; rm -rf "$work"
 serve_corpus "$corpus" "$work"
 
 store="${EVAL_STORE:-$work/index}"
-java -jar "$root/ingest-cli/target/ingest.jar" --feed "$corpus_feed" --store-path "$store" \
+"$root/bin/ingest" --feed "$corpus_feed" --store-path "$store" \
   --tag "$(basename "$corpus")" --max-page-size 16 --quiet
 echo "corpus: $(basename "$corpus"), questions: $questions"
 printf '%-8s %6s %6s %7s %12s %12s\n' mode hit@1 hit@5 MRR@10 "ms/question" "cold query"
 median_cold() { # mode: median wall seconds of 7 cold runs of one question
   for _ in 1 2 3 4 5 6 7; do
-    /usr/bin/time -f "%e" -o "$work/t" java -jar "$root/query-cli/target/query.jar" --store-path "$store" --mode "$1" \
+    /usr/bin/time -f "%e" -o "$work/t" "$root/bin/query" --store-path "$store" --mode "$1" \
       "how do I speed up a slow python loop" >/dev/null
     cat "$work/t"
   done | sort -n | sed -n 4p
 }
 for mode in vector text hybrid; do
   start=$(date +%s%N)
-  java -jar "$root/query-cli/target/query.jar" --store-path "$store" --eval "$questions" --mode "$mode" --format json > "$work/eval.json"
+  "$root/bin/query" --store-path "$store" --eval "$questions" --mode "$mode" --format json > "$work/eval.json"
   millis=$(( ($(date +%s%N) - start) / 1000000 ))
   python3 - "$work/eval.json" "$millis" "$(median_cold "$mode")" <<'PY'
 import json, sys
