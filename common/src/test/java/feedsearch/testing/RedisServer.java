@@ -116,6 +116,10 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     /** SIGKILL: no shutdown, no final write. */
     public void kill() {
         process.destroyForcibly();
