@@ -10,6 +10,7 @@ import feedsearch.openai.OpenAiSettings;
 import feedsearch.fetch.Fetcher;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.LocalStore;
+import feedsearch.store.StoreAccess;
 import feedsearch.store.VectorStore;
 import feedsearch.store.redis.RedisEndpoint;
 import feedsearch.store.redis.RedisOptions;
@@ -102,13 +103,12 @@ public record Settings(String index, String store, Path storePath, String redisU
         return data.resolve("feedsearch").resolve(index).toAbsolutePath().normalize();
     }
 
-    /** Opens the store for an ingest: takes its lock. */
-    public VectorStore openStoreForWriting() {
-        return usesRedis() ? RedisStores.open(redisEndpoint(), index, redis, true) : LocalStore.openForWriting(localStorePath());
-    }
-
-    public VectorStore openStoreForReading() {
-        return usesRedis() ? RedisStores.open(redisEndpoint(), index, redis, false) : LocalStore.openForReading(localStorePath());
+    /** Opens the store for {@code access}; the local store has one writer at a time, whatever it writes. */
+    public VectorStore openStore(StoreAccess access) {
+        if (usesRedis()) {
+            return RedisStores.open(redisEndpoint(), index, redis, access);
+        }
+        return access == StoreAccess.READ ? LocalStore.openForReading(localStorePath()) : LocalStore.openForWriting(localStorePath());
     }
 
     /** @param allowPrivateLinks let links in feeds from public addresses reach private and loopback ones */

@@ -17,6 +17,7 @@ import feedsearch.store.FeedState;
 import feedsearch.store.PostRecord;
 import feedsearch.store.StoredPassage;
 import feedsearch.store.VectorStore;
+import feedsearch.store.WriteLock;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -69,6 +70,12 @@ public final class Ingester {
     }
 
     public IngestReport run(List<FeedRequest> requests, IngestOptions options) {
+        try (WriteLock feedLocks = store.lockFeeds(requests.stream().map(FeedRequest::name).toList())) {
+            return runLocked(requests, options);
+        }
+    }
+
+    private IngestReport runLocked(List<FeedRequest> requests, IngestOptions options) {
         if (!options.dryRun()) {
             store.prepare(embedder.name(), embedder.modelId(), embedder.dimension());
         }

@@ -41,6 +41,15 @@ public interface VectorStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Locks the feeds an ingest is about to write, all or none, so that no other process writes
+     * them meanwhile: exit 5 when one is taken. Stores whose lock is taken when they open (the
+     * local store: one writer at a time) have nothing more to lock.
+     */
+    default WriteLock lockFeeds(List<String> feedNames) {
+        return WriteLock.NONE;
+    }
+
     Optional<PostRecord> post(String postId);
 
     /** Writes a post and its passages, and removes any passages its previous version had beyond them, atomically. */

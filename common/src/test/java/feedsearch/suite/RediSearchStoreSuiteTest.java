@@ -1,5 +1,6 @@
 package feedsearch.suite;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.config.Settings;
 import feedsearch.search.Hit;
 import feedsearch.search.Searcher;
@@ -41,7 +42,7 @@ class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
 
     @Override
     protected VectorStore openEmptyStore() {
-        VectorStore store = settings().openStoreForWriting();
+        VectorStore store = settings().openStore(StoreAccess.INGEST);
         assertTrue(store.describe().startsWith("search index"), store.describe());
         return store;
     }
@@ -81,7 +82,7 @@ class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
 
     @AfterEach
     void dropIndex() {
-        try (VectorStore leftover = settings().openStoreForReading()) {
+        try (VectorStore leftover = settings().openStore(StoreAccess.READ)) {
             leftover.drop();
         }
     }

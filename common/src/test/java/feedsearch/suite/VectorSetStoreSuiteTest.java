@@ -1,5 +1,6 @@
 package feedsearch.suite;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.store.VectorStore;
 import feedsearch.store.redis.RedisEndpoint;
 import feedsearch.store.redis.RedisOptions;
@@ -31,6 +32,6 @@ class VectorSetStoreSuiteTest extends IngestAndSearchSuite {
     @Override
     protected VectorStore openEmptyStore() {
         return RedisStores.open(RedisEndpoint.fromUrl(redis.url(), Map.of()), "posts",
-                RedisOptions.DEFAULTS.withEngine("vectorset", "post:"), true);
+                RedisOptions.DEFAULTS.withEngine("vectorset", "post:"), StoreAccess.INGEST);
     }
 }

@@ -96,6 +96,17 @@ public final class RedisCluster implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Empties every master (the replicas follow). */
+    public void flushAll() {
+        for (RedisServer node : liveNodes()) {
+            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", node.port()))) {
+                if (jedis.info("replication").contains("role:master")) {
+                    jedis.flushAll();
+                }
+            }
+        }
+    }
+
     /** A URL of one node, the way a user names a cluster. */
     public String url() {
         return liveNodes().get(0).url();

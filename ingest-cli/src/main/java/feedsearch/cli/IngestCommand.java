@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.ExitCode;
 import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
@@ -134,7 +135,7 @@ public final class IngestCommand extends FeedsearchCommand {
         // Built first: a mistyped --selector is a usage error before any store is opened.
         ArticleExtractor extractor = new ArticleExtractor(fetcher, selector);
         try (fetcher;
-             VectorStore store = settings.openStoreForWriting();
+             VectorStore store = settings.openStore(StoreAccess.INGEST);
              Embedder embedder = settings.embedderForIngest(store.meta())) {
             if (!quiet && !json) {
                 err().println("ingest: using " + store.describe() + ", embedder " + embedder.name() + "/" + embedder.modelId());

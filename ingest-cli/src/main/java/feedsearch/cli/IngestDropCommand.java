@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.store.VectorStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +24,8 @@ final class IngestDropCommand extends FeedsearchCommand {
             throw usage("this deletes the whole index; run again with --yes to confirm");
         }
         // Opening for reading first gives a clear error when there is nothing to drop.
-        storeOptions.applyTo(baseSettings()).openStoreForReading().close();
-        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStoreForWriting()) {
+        storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ).close();
+        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.EXCLUSIVE)) {
             String what = store.describe();
             store.drop();
             out().println("dropped " + what);

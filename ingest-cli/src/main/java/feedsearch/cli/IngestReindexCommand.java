@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.store.VectorStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,8 +19,8 @@ final class IngestReindexCommand extends FeedsearchCommand {
     @Override
     protected int execute() {
         // Opening for reading first gives a clear error, and creates nothing, when there is no index.
-        storeOptions.applyTo(baseSettings()).openStoreForReading().close();
-        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStoreForWriting()) {
+        storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ).close();
+        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.EXCLUSIVE)) {
             out().println(store.upgrade().map(done -> "reindex: " + done)
                     .orElse("reindex: " + store.describe() + " is up to date"));
         }

@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.store.FeedState;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.StoreStatus;
@@ -24,7 +25,7 @@ final class IngestStatusCommand extends FeedsearchCommand {
 
     @Override
     protected int execute() {
-        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStoreForReading()) {
+        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ)) {
             StoreStatus status = store.status();
             IndexMeta meta = status.meta();
             if (json) {

@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.Printable;
@@ -172,7 +173,7 @@ public final class QueryCommand extends FeedsearchCommand {
             // for sure only once open). An index of another embedder leaves it unused.
             LocalEmbedder.preload();
         }
-        try (VectorStore store = settings.openStoreForReading()) {
+        try (VectorStore store = settings.openStore(StoreAccess.READ)) {
             IndexMeta meta = store.requireMeta();
             // Check the chat endpoint is configured before any work is done.
             try (OpenAiClient chat = answer ? settings.openAiClient("--answer") : null;

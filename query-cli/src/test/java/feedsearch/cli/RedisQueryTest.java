@@ -1,6 +1,7 @@
 package feedsearch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.store.StoreAccess;
 import feedsearch.embed.LocalEmbedder;
 import feedsearch.store.VectorStore;
 import feedsearch.store.redis.RedisEndpoint;
@@ -27,7 +28,7 @@ class RedisQueryTest {
     @BeforeAll
     static void ingestSample(RedisServer redis) {
         env = Map.of("REDIS_URL", redis.url());
-        try (VectorStore store = RedisStores.open(RedisEndpoint.fromUrl(redis.url(), Map.of()), "posts", RedisOptions.DEFAULTS, true)) {
+        try (VectorStore store = RedisStores.open(RedisEndpoint.fromUrl(redis.url(), Map.of()), "posts", RedisOptions.DEFAULTS, StoreAccess.INGEST)) {
             TestIngest.sample(store, new LocalEmbedder());
         }
     }

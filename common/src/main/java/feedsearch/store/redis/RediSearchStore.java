@@ -7,6 +7,7 @@ import feedsearch.store.IndexMeta;
 import feedsearch.store.PassageMatch;
 import feedsearch.store.PostRecord;
 import feedsearch.store.SearchFilter;
+import feedsearch.store.StoreAccess;
 import feedsearch.store.StoredPassage;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.CommandObject;
@@ -75,8 +76,9 @@ public final class RediSearchStore extends RedisStore {
     private volatile String scorer = BM25STD;
     private volatile Boolean textIndex;
 
-    public RediSearchStore(UnifiedJedis redis, RedisEndpoint endpoint, RedisKeys keys, RedisOptions options, boolean write) {
-        super(redis, endpoint, keys, write);
+    public RediSearchStore(RedisConnection connection, RedisEndpoint endpoint, RedisKeys keys, RedisOptions options,
+                           StoreAccess access) {
+        super(connection, endpoint, keys, access);
         this.options = options;
     }
 
@@ -325,7 +327,7 @@ public final class RediSearchStore extends RedisStore {
     }
 
     @Override
-    protected void unindexPassage(AbstractTransaction tx, String passageKey) {
+    protected void unindexPassage(AbstractTransaction tx, String passageKey, String postId) {
         // Deleting the hash removes it from the index.
     }
 

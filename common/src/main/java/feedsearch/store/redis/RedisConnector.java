@@ -8,15 +8,22 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.util.SafeEncoder;
 
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 
 /**
@@ -32,12 +39,68 @@ public final class RedisConnector {
     private static final int SETUP_TIMEOUT_MILLIS = 5_000;
     /** Each read once connected: a busy server may take a while over a command. */
     private static final int COMMAND_TIMEOUT_MILLIS = 30_000;
+    /** Per command on a cluster, within {@link RedisConnection.Cluster#RIDE_THROUGH} in all. */
+    private static final int CLUSTER_ATTEMPTS = 20;
 
     private RedisConnector() {
     }
 
-    /** A pooled client that has answered PING. */
-    public static UnifiedJedis connect(RedisEndpoint endpoint) {
+    /**
+     * A pooled client that has answered PING; when the server is a cluster node
+     * ({@code cluster_enabled:1}), a cluster client seeded by it, which finds the other nodes.
+     */
+    public static RedisConnection connect(RedisEndpoint endpoint) {
+        UnifiedJedis seed = connectOne(endpoint);
+        Map<String, String> cluster;
+        try {
+            if (!"1".equals(fields(seed.info("cluster")).get("cluster_enabled"))) {
+                return new RedisConnection.Single(seed);
+            }
+            if (endpoint.database() != 0) {
+                throw new FeedsearchException(ExitCode.USAGE, "Redis at " + endpoint
+                        + " is a cluster node, and a cluster has only database 0: drop the /" + endpoint.database() + " from the URL");
+            }
+            cluster = fields(SafeEncoder.encode((byte[]) seed.sendCommand(Protocol.Command.CLUSTER, "INFO")));
+        } catch (JedisConnectionException e) {
+            seed.close();
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "lost the connection to Redis at " + endpoint + ": " + reason(e), e);
+        } catch (RuntimeException e) {
+            seed.close();
+            throw e;
+        }
+        seed.close();
+        if (!"ok".equals(cluster.get("cluster_state"))) {
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis Cluster at " + endpoint + " is not serving (cluster_state:"
+                    + cluster.get("cluster_state") + "): check CLUSTER INFO on its nodes");
+        }
+        try {
+            RedisClusterClient client = RedisClusterClient.builder()
+                    .nodes(Set.of(new HostAndPort(endpoint.host(), endpoint.port())))
+                    .clientConfig(clientConfig(endpoint).socketTimeoutMillis(COMMAND_TIMEOUT_MILLIS).database(0).build())
+                    .maxAttempts(CLUSTER_ATTEMPTS)
+                    .maxTotalRetriesDuration(RedisConnection.Cluster.RIDE_THROUGH)
+                    .build();
+            return new RedisConnection.Cluster(client, Integer.parseInt(cluster.getOrDefault("cluster_size", "0")),
+                    Integer.parseInt(cluster.getOrDefault("cluster_known_nodes", "0")));
+        } catch (JedisException e) {
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "cannot reach Redis Cluster at " + endpoint + ": "
+                    + (e instanceof JedisConnectionException c ? reason(c) : e.getMessage()), e);
+        }
+    }
+
+    /** The {@code name:value} lines of an INFO section or CLUSTER INFO. */
+    private static Map<String, String> fields(String info) {
+        Map<String, String> fields = new HashMap<>();
+        for (String line : info.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        return fields;
+    }
+
+    private static DefaultJedisClientConfig.Builder clientConfig(RedisEndpoint endpoint) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .clientName("feedsearch")
                 .connectionTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
@@ -51,6 +114,11 @@ public final class RedisConnector {
         if (endpoint.password() != null) {
             config.password(endpoint.password());
         }
+        return config;
+    }
+
+    private static UnifiedJedis connectOne(RedisEndpoint endpoint) {
+        DefaultJedisClientConfig.Builder config = clientConfig(endpoint);
         HostAndPort address = new HostAndPort(endpoint.host(), endpoint.port());
         JedisClientConfig setupConfig = config.build();
         UnifiedJedis redis = RedisClient.builder().hostAndPort(address).clientConfig(setupConfig)
@@ -83,15 +151,17 @@ public final class RedisConnector {
      * The query engine when FT._LIST answers; otherwise vector sets when the server is Redis 8
      * or later; otherwise an error that names both ways to get one.
      */
-    public static RedisEngine detectEngine(UnifiedJedis redis, RedisEndpoint endpoint) {
-        boolean queryEngine;
-        try {
-            redis.sendCommand(() -> "FT._LIST".getBytes(StandardCharsets.US_ASCII));
-            queryEngine = true;
-        } catch (JedisDataException unknownCommand) {
-            queryEngine = false;
-        }
-        return engineFor(queryEngine, serverVersion(redis), endpoint);
+    public static RedisEngine detectEngine(RedisConnection connection, RedisEndpoint endpoint) {
+        return connection.onAnyNode(redis -> {
+            boolean queryEngine;
+            try {
+                redis.sendCommand(() -> "FT._LIST".getBytes(StandardCharsets.US_ASCII));
+                queryEngine = true;
+            } catch (JedisDataException unknownCommand) {
+                queryEngine = false;
+            }
+            return engineFor(queryEngine, serverVersion(redis), endpoint);
+        });
     }
 
     static RedisEngine engineFor(boolean queryEngine, String version, RedisEndpoint endpoint) {

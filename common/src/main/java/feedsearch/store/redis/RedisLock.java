@@ -2,22 +2,26 @@ package feedsearch.store.redis;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.store.WriteLock;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
- * The ingest lock: a key set with NX and an expiry, renewed while we run, so a crashed ingest
- * frees the index within {@link #TTL_MILLIS} and a live one is never overtaken. The value names
- * the holder for other processes' messages and ends in a random token, so only the holder can
- * renew or release it.
+ * Ingest locks: keys set with NX and an expiry, renewed while we run, so a crashed ingest frees
+ * them within {@link #TTL_MILLIS} and a live one is never overtaken. The value names the holder
+ * for other processes' messages and ends in a random token, so only the holder can renew or
+ * release them. One lock may hold many keys (one per feed), each on its own cluster slot: every
+ * command names a single key.
  */
-final class RedisLock implements AutoCloseable {
+final class RedisLock implements WriteLock {
     static final long TTL_MILLIS = 30_000;
     private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -25,13 +29,13 @@ final class RedisLock implements AutoCloseable {
             + "return redis.call('del', KEYS[1]) else return 0 end";
 
     private final UnifiedJedis redis;
-    private final String key;
+    private final List<String> keys;
     private final String value;
     private final ScheduledExecutorService renewer;
 
-    private RedisLock(UnifiedJedis redis, String key, String value) {
+    private RedisLock(UnifiedJedis redis, List<String> keys, String value) {
         this.redis = redis;
-        this.key = key;
+        this.keys = keys;
         this.value = value;
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "feedsearch-lock");
@@ -41,33 +45,57 @@ final class RedisLock implements AutoCloseable {
         renewer.scheduleAtFixedRate(this::renew, TTL_MILLIS / 3, TTL_MILLIS / 3, TimeUnit.MILLISECONDS);
     }
 
-    static RedisLock acquire(UnifiedJedis redis, String key, String what) {
+    /**
+     * Takes every key or none.
+     *
+     * @param whatOf for the message when a key is taken: what it guards, e.g. "feed x of index y"
+     */
+    static RedisLock acquire(UnifiedJedis redis, List<String> keys, IntFunction<String> whatOf) {
         String value = "ingest pid " + ProcessHandle.current().pid() + " " + UUID.randomUUID();
-        if (!"OK".equals(redis.set(key, value, new SetParams().nx().px(TTL_MILLIS)))) {
-            String holder = redis.get(key);
-            long ttl = redis.pttl(key);
-            throw new FeedsearchException(ExitCode.LOCKED, what + " is locked: another ingest is writing to it ("
-                    + (holder == null ? "just released" : holder.substring(0, holder.lastIndexOf(' ')))
-                    + "; lock " + key + " expires in " + Math.max(0, ttl / 1000) + "s unless renewed)");
+        List<String> taken = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            if (!"OK".equals(redis.set(key, value, new SetParams().nx().px(TTL_MILLIS)))) {
+                release(redis, taken, value);
+                throw locked(redis, key, whatOf.apply(i));
+            }
+            taken.add(key);
         }
-        return new RedisLock(redis, key, value);
+        return new RedisLock(redis, List.copyOf(keys), value);
+    }
+
+    /** Exit 5, naming who holds {@code key}. */
+    static FeedsearchException locked(UnifiedJedis redis, String key, String what) {
+        String holder = redis.get(key);
+        long ttl = redis.pttl(key);
+        return new FeedsearchException(ExitCode.LOCKED, what + " is locked: another ingest is writing to it ("
+                + (holder == null ? "just released" : holder.substring(0, holder.lastIndexOf(' ')))
+                + "; lock " + key + " expires in " + Math.max(0, ttl / 1000) + "s unless renewed)");
     }
 
     private void renew() {
-        try {
-            redis.eval(RENEW, List.of(key), List.of(value, String.valueOf(TTL_MILLIS)));
-        } catch (RuntimeException ignored) {
-            // Redis is gone: the writes fail with a clear message of their own.
+        for (String key : keys) {
+            try {
+                redis.eval(RENEW, List.of(key), List.of(value, String.valueOf(TTL_MILLIS)));
+            } catch (RuntimeException ignored) {
+                // Redis is gone: the writes fail with a clear message of their own.
+            }
+        }
+    }
+
+    private static void release(UnifiedJedis redis, List<String> keys, String value) {
+        for (String key : keys) {
+            try {
+                redis.eval(RELEASE, List.of(key), List.of(value));
+            } catch (RuntimeException ignored) {
+                // The lock expires by itself.
+            }
         }
     }
 
     @Override
     public void close() {
         renewer.shutdownNow();
-        try {
-            redis.eval(RELEASE, List.of(key), List.of(value));
-        } catch (RuntimeException ignored) {
-            // The lock expires by itself.
-        }
+        release(redis, keys, value);
     }
 }

@@ -5,16 +5,17 @@ import feedsearch.FeedsearchException;
 import feedsearch.store.FeedState;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.PostRecord;
+import feedsearch.store.StoreAccess;
 import feedsearch.store.StoreStatus;
 import feedsearch.store.StoredPassage;
 import feedsearch.store.VectorStore;
+import feedsearch.store.WriteLock;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,22 +36,60 @@ import java.util.stream.Stream;
 
 /**
  * What both Redis engines share: post, passage, feed and meta records in hashes (DESIGN §2), the
- * ingest lock, and replacing a post in one MULTI/EXEC. Subclasses add the vector index: the
- * query engine's ({@link RediSearchStore}) or a vector set ({@link VectorSetStore}).
+ * locks, and replacing a post in one MULTI/EXEC. Subclasses add the vector index: the query
+ * engine's ({@link RediSearchStore}) or vector sets ({@link VectorSetStore}). Every command is
+ * cluster-safe: a transaction touches one post's keys, which share a slot, and nothing else
+ * names two keys at once.
  */
 public abstract class RedisStore implements VectorStore {
     private static final Pattern OUT_OF_MEMORY = Pattern.compile("(?:EXECABORT .*because of: -?)?(OOM .*)", Pattern.DOTALL);
 
+    /** Lua, so that two processes creating the index at once leave one meta record: the first one's. */
+    private static final String CREATE_META = "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
+            + "redis.call('hset', KEYS[1], unpack(ARGV)) return 1";
+
+    protected final RedisConnection connection;
     protected final UnifiedJedis redis;
     protected final RedisEndpoint endpoint;
-    protected final RedisKeys keys;
-    private final RedisLock lock;
+    /** Final but for a new vector-set index, whose shards are known once {@link #prepare} has read the meta record. */
+    protected volatile RedisKeys keys;
+    private final RedisLock indexLock;
 
-    protected RedisStore(UnifiedJedis redis, RedisEndpoint endpoint, RedisKeys keys, boolean write) {
-        this.redis = redis;
+    protected RedisStore(RedisConnection connection, RedisEndpoint endpoint, RedisKeys keys, StoreAccess access) {
+        this.connection = connection;
+        this.redis = connection == null ? null : connection.commands();
         this.endpoint = endpoint;
         this.keys = keys;
-        this.lock = write ? call(() -> RedisLock.acquire(redis, keys.lock(), describe())) : null;
+        this.indexLock = access == StoreAccess.EXCLUSIVE ? call(this::lockIndex) : null;
+    }
+
+    /** The index lock, once no ingest holds a feed lock: drop and reindex rewrite what ingests write. */
+    private RedisLock lockIndex() {
+        RedisLock lock = RedisLock.acquire(redis, List.of(keys.indexLock()), i -> describe());
+        List<String> feedLocks = connection.scan(keys.feedLockPattern());
+        if (!feedLocks.isEmpty()) {
+            lock.close();
+            throw RedisLock.locked(redis, feedLocks.get(0), describe());
+        }
+        return lock;
+    }
+
+    /**
+     * Feed locks, then a look at the index lock: whichever of an ingest and a drop sets its lock
+     * second sees the other's and backs off.
+     */
+    @Override
+    public WriteLock lockFeeds(List<String> feedNames) {
+        List<String> lockKeys = feedNames.stream().distinct().map(keys::feedLock).toList();
+        return call(() -> {
+            RedisLock lock = RedisLock.acquire(redis, lockKeys, i -> "feed " + feedNames.stream().distinct().toList().get(i)
+                    + " in " + describe());
+            if (redis.exists(keys.indexLock())) {
+                lock.close();
+                throw RedisLock.locked(redis, keys.indexLock(), describe());
+            }
+            return lock;
+        });
     }
 
     /** {@code search} or {@code vectorset}, as recorded in the index's meta. */
@@ -62,8 +101,8 @@ public abstract class RedisStore implements VectorStore {
     /** Queues in {@code tx} whatever, beyond the passage hash, makes the passage searchable. */
     protected abstract void indexPassage(AbstractTransaction tx, String passageKey, PostRecord post, StoredPassage passage);
 
-    /** Queues in {@code tx} the removal of a passage from the engine's index. */
-    protected abstract void unindexPassage(AbstractTransaction tx, String passageKey);
+    /** Queues in {@code tx} the removal of one of a post's passages from the engine's index. */
+    protected abstract void unindexPassage(AbstractTransaction tx, String passageKey, String postId);
 
     protected abstract long passageCount();
 
@@ -72,7 +111,7 @@ public abstract class RedisStore implements VectorStore {
 
     @Override
     public String describe() {
-        return engine() + " index '" + keys.index() + "' on " + endpoint;
+        return engine() + " index '" + keys.index() + "' on " + (connection == null ? endpoint : connection.describe(endpoint));
     }
 
     @Override
@@ -101,6 +140,24 @@ public abstract class RedisStore implements VectorStore {
             return existing.get();
         }
         IndexMeta meta = createIndex(embedder, model, dimension);
+        Map<String, String> fields = metaFields(meta);
+        List<String> args = new ArrayList<>();
+        fields.forEach((name, value) -> {
+            args.add(name);
+            args.add(value);
+        });
+        Object created = call(() -> redis.eval(CREATE_META, List.of(keys.meta()), args));
+        if (!Long.valueOf(1).equals(created)) {
+            // Another process made the index first: go by its record.
+            IndexMeta theirs = recordedMeta().orElseThrow();
+            theirs.requireAccepts(describe(), embedder, model, dimension);
+            return theirs;
+        }
+        return meta;
+    }
+
+    /** The meta record's fields; engines add their own. */
+    protected Map<String, String> metaFields(IndexMeta meta) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("engine", meta.engine());
         fields.put("embedder", meta.embedder());
@@ -111,8 +168,7 @@ public abstract class RedisStore implements VectorStore {
         fields.put("vector_type", meta.vectorType());
         fields.put("schema_version", String.valueOf(meta.schemaVersion()));
         fields.put("created", String.valueOf(meta.created().getEpochSecond()));
-        call(() -> redis.hset(keys.meta(), fields));
-        return meta;
+        return fields;
     }
 
     @Override
@@ -127,12 +183,14 @@ public abstract class RedisStore implements VectorStore {
 
     @Override
     public void replacePost(PostRecord post, List<StoredPassage> passages) {
-        int previousChunks = post(post.postId()).map(PostRecord::chunks).orElse(0);
-        List<Object> results = call(() -> {
-            try (AbstractTransaction tx = redis.multi()) {
+        String postKey = keys.post(post.postId());
+        // Repeated whole after a failover: it reads what the post had, then rewrites all of it.
+        List<Object> results = call(() -> connection.idempotent(postKey, () -> {
+            int previousChunks = post(post.postId()).map(PostRecord::chunks).orElse(0);
+            try (AbstractTransaction tx = connection.multi(postKey)) {
                 return replaceInTransaction(tx, post, passages, previousChunks);
             }
-        });
+        }));
         for (Object result : results) {
             if (result instanceof JedisDataException e) {
                 throw new IllegalStateException("Redis refused part of the write of " + post.url() + ": " + e.getMessage(), e);
@@ -150,7 +208,7 @@ public abstract class RedisStore implements VectorStore {
         for (int chunk = passages.size(); chunk < previousChunks; chunk++) {
             String key = keys.passage(post.postId(), chunk);
             tx.del(key);
-            unindexPassage(tx, key);
+            unindexPassage(tx, key, post.postId());
         }
         tx.hset(keys.post(post.postId()), postFields(post));
         return tx.exec();
@@ -208,13 +266,13 @@ public abstract class RedisStore implements VectorStore {
             fields.put("last_modified", state.lastModified());
         }
         String key = keys.feed(state.url());
-        call(() -> {
-            try (AbstractTransaction tx = redis.multi()) {
+        call(() -> connection.idempotent(key, () -> {
+            try (AbstractTransaction tx = connection.multi(key)) {
                 tx.del(key);
                 tx.hset(key, fields);
                 return tx.exec();
             }
-        });
+        }));
     }
 
     @Override
@@ -232,33 +290,25 @@ public abstract class RedisStore implements VectorStore {
         dropIndex();
         for (String pattern : List.of(keys.prefix() + "*", keys.postPattern(), keys.feedPattern())) {
             List<String> found = scan(pattern);
-            for (int i = 0; i < found.size(); i += 500) {
-                List<String> batch = found.subList(i, Math.min(found.size(), i + 500));
-                call(() -> redis.unlink(batch.toArray(String[]::new)));
-            }
+            call(() -> {
+                connection.unlink(found);
+                return null;
+            });
         }
         call(() -> redis.unlink(keys.meta()));
     }
 
+    /** Every key matching {@code pattern}, on every node. */
     protected List<String> scan(String pattern) {
-        List<String> found = new ArrayList<>();
-        ScanParams params = new ScanParams().match(pattern).count(1000);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            String from = cursor;
-            ScanResult<String> page = call(() -> redis.scan(from, params));
-            found.addAll(page.getResult());
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        return found;
+        return call(() -> connection.scan(pattern));
     }
 
     @Override
     public void close() {
-        if (lock != null) {
-            lock.close();
+        if (indexLock != null) {
+            indexLock.close();
         }
-        redis.close();
+        connection.close();
     }
 
     /**
@@ -273,6 +323,9 @@ public abstract class RedisStore implements VectorStore {
         } catch (JedisConnectionException e) {
             throw new FeedsearchException(ExitCode.UNREACHABLE, "lost the connection to Redis at " + endpoint + ": "
                     + RedisConnector.reason(e), e);
+        } catch (JedisClusterOperationException e) {
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis Cluster at " + endpoint + " did not answer: "
+                    + e.getMessage(), e);
         } catch (JedisDataException e) {
             Optional<String> outOfMemory = outOfMemory(e);
             if (outOfMemory.isPresent()) {

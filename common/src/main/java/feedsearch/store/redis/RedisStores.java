@@ -3,7 +3,9 @@ package feedsearch.store.redis;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.store.redis.RedisConnector.RedisEngine;
-import redis.clients.jedis.UnifiedJedis;
+import feedsearch.store.StoreAccess;
+
+import java.util.List;
 
 /**
  * Opens the Redis store of an index with the engine it was built with: the one its meta record
@@ -13,11 +15,12 @@ public final class RedisStores {
     private RedisStores() {
     }
 
-    public static RedisStore open(RedisEndpoint endpoint, String index, RedisOptions options, boolean write) {
-        UnifiedJedis redis = RedisConnector.connect(endpoint);
+    public static RedisStore open(RedisEndpoint endpoint, String index, RedisOptions options, StoreAccess access) {
+        RedisConnection connection = RedisConnector.connect(endpoint);
         try {
             RedisKeys keys = RedisKeys.of(index, options.prefix());
-            String recorded = redis.hget(keys.meta(), "engine");
+            List<String> meta = connection.commands().hmget(keys.meta(), "engine", VectorSetStore.SHARDS_FIELD);
+            String recorded = meta.get(0);
             RedisEngine engine;
             if (options.engine() != null) {
                 engine = RedisEngine.of(options.engine());
@@ -29,14 +32,15 @@ public final class RedisStores {
             } else if (recorded != null) {
                 engine = RedisEngine.of(recorded);
             } else {
-                engine = RedisConnector.detectEngine(redis, endpoint);
+                engine = RedisConnector.detectEngine(connection, endpoint);
             }
             return switch (engine) {
-                case VECTORSET -> new VectorSetStore(redis, endpoint, keys, options.quantization(), write);
-                case SEARCH -> new RediSearchStore(redis, endpoint, keys, options, write);
+                case VECTORSET -> new VectorSetStore(connection, endpoint, keys.withShards(VectorSetStore.recordedShards(meta.get(1))),
+                        options.quantization(), options.shards(), access);
+                case SEARCH -> new RediSearchStore(connection, endpoint, keys, options, access);
             };
         } catch (RuntimeException e) {
-            redis.close();
+            connection.close();
             throw e;
         }
     }

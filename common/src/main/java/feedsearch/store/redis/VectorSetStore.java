@@ -8,11 +8,11 @@ import feedsearch.store.IndexMeta;
 import feedsearch.store.PassageMatch;
 import feedsearch.store.PostRecord;
 import feedsearch.store.SearchFilter;
+import feedsearch.store.StoreAccess;
 import feedsearch.store.StoredPassage;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.VAddParams;
 import redis.clients.jedis.params.VSimParams;
 
@@ -25,22 +25,33 @@ import java.util.Map;
 
 /**
  * Redis 8 vector sets, for any Redis 8 without the query engine (distribution builds, for one):
- * one vector set per index whose elements are passage keys, with the feed and publication time
- * as JSON attributes for VSIM's FILTER. Vectors are stored at full precision unless asked
- * otherwise, since VADD's default, Q8, costs a little recall.
+ * vector sets whose elements are passage keys, with the feed and publication time as JSON
+ * attributes for VSIM's FILTER. Vectors are stored at full precision unless asked otherwise,
+ * since VADD's default, Q8, costs a little recall.
+ *
+ * <p>One vector set is one key, so one cluster slot, so one machine. A new index therefore
+ * spreads its posts over S sets, its shards ({@code shards} in the meta record), each post's
+ * passages in one of them beside its own records; a query asks every shard and merges. An index
+ * made before sharding keeps its one set.
  */
 public final class VectorSetStore extends RedisStore {
     public static final String ENGINE = "vectorset";
+    static final String SHARDS_FIELD = "shards";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum Quantization { NOQUANT, Q8, BIN }
 
     /** The flag's choice for a new index; the index's own once {@link #prepare} has read it. */
     private Quantization quantization;
+    /** For a new index. */
+    private final int shards;
 
-    public VectorSetStore(UnifiedJedis redis, RedisEndpoint endpoint, RedisKeys keys, Quantization quantization, boolean write) {
-        super(redis, endpoint, keys, write);
+    /** @param keys with the index's shards if it has a meta record saying so */
+    public VectorSetStore(RedisConnection connection, RedisEndpoint endpoint, RedisKeys keys, Quantization quantization,
+                          int shards, StoreAccess access) {
+        super(connection, endpoint, keys, access);
         this.quantization = quantization;
+        this.shards = shards;
     }
 
     @Override
@@ -58,9 +69,23 @@ public final class VectorSetStore extends RedisStore {
     @Override
     public IndexMeta prepare(String embedder, String model, int dimension) {
         IndexMeta meta = super.prepare(embedder, model, dimension);
-        // One set cannot mix quantizations: an existing index keeps its own.
+        // One set cannot mix quantizations, nor an index layouts: an existing index keeps its own,
+        // as does one another process created a moment before us.
         quantization = Quantization.valueOf(meta.vectorType().toUpperCase(Locale.ROOT));
+        keys = keys.withShards(recordedShards(call(() -> redis.hget(keys.meta(), SHARDS_FIELD))));
         return meta;
+    }
+
+    /** The shards a meta record's field names; null (one set) for an index made before sharding. */
+    static ShardTags recordedShards(String field) {
+        return field == null ? null : ShardTags.of(Integer.parseInt(field));
+    }
+
+    @Override
+    protected Map<String, String> metaFields(IndexMeta meta) {
+        Map<String, String> fields = super.metaFields(meta);
+        fields.put(SHARDS_FIELD, String.valueOf(shards));
+        return fields;
     }
 
     @Override
@@ -71,7 +96,7 @@ public final class VectorSetStore extends RedisStore {
             case Q8 -> params.q8();
             case BIN -> params.bin();
         }
-        tx.vadd(keys.vectors(), passage.embedding(), passageKey, params);
+        tx.vadd(keys.vectorSet(post.postId()), passage.embedding(), passageKey, params);
     }
 
     static String attributes(PostRecord post) {
@@ -110,8 +135,8 @@ public final class VectorSetStore extends RedisStore {
     }
 
     @Override
-    protected void unindexPassage(AbstractTransaction tx, String passageKey) {
-        tx.vrem(keys.vectors(), passageKey);
+    protected void unindexPassage(AbstractTransaction tx, String passageKey, String postId) {
+        tx.vrem(keys.vectorSet(postId), passageKey);
     }
 
     @Override
@@ -121,28 +146,42 @@ public final class VectorSetStore extends RedisStore {
         if (expression != null) {
             params.filter(expression);
         }
-        Map<String, Double> scored = call(() -> redis.vsimWithScores(keys.vectors(), vector, params));
-        List<Map.Entry<String, Double>> ranked = new ArrayList<>(scored.entrySet());
-        ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-        List<Response<List<String>>> fields = new ArrayList<>(ranked.size());
+        // Every shard's n best, asked at once (a cluster pipeline sends each to its node), then the n best of those.
+        List<Response<Map<String, Double>>> perShard = new ArrayList<>();
         call(() -> {
             try (AbstractPipeline pipeline = redis.pipelined()) {
-                for (Map.Entry<String, Double> e : ranked) {
+                for (String set : keys.vectorSets()) {
+                    perShard.add(pipeline.vsimWithScores(set, vector, params));
+                }
+                pipeline.sync();
+            }
+            return null;
+        });
+        List<Map.Entry<String, Double>> ranked = new ArrayList<>();
+        for (Response<Map<String, Double>> shard : perShard) {
+            ranked.addAll(shard.get().entrySet());
+        }
+        ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        List<Map.Entry<String, Double>> best = ranked.subList(0, Math.min(n, ranked.size()));
+        List<Response<List<String>>> fields = new ArrayList<>(best.size());
+        call(() -> {
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                for (Map.Entry<String, Double> e : best) {
                     fields.add(pipeline.hmget(e.getKey(), "url", "title", "feed", "published", "chunk", "text"));
                 }
                 pipeline.sync();
             }
             return null;
         });
-        List<PassageMatch> matches = new ArrayList<>(ranked.size());
-        for (int i = 0; i < ranked.size(); i++) {
+        List<PassageMatch> matches = new ArrayList<>(best.size());
+        for (int i = 0; i < best.size(); i++) {
             List<String> f = fields.get(i).get();
             if (f.get(0) == null) {
                 continue; // removed between VSIM and HMGET by a concurrent ingest
             }
-            String postId = RedisKeys.postIdOf(ranked.get(i).getKey());
+            String postId = RedisKeys.postIdOf(best.get(i).getKey());
             // VSIM scores cosine similarity mapped onto 0..1; turn it back into -1..1.
-            double cosine = 2.0 * ranked.get(i).getValue() - 1.0;
+            double cosine = 2.0 * best.get(i).getValue() - 1.0;
             matches.add(new PassageMatch(postId, f.get(0), f.get(1), f.get(2), instant(f.get(3)),
                     Integer.parseInt(f.get(4)), f.get(5), cosine));
         }
@@ -151,7 +190,15 @@ public final class VectorSetStore extends RedisStore {
 
     @Override
     protected long passageCount() {
-        return call(() -> redis.vcard(keys.vectors()));
+        List<Response<Long>> counts = new ArrayList<>();
+        call(() -> {
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                keys.vectorSets().forEach(set -> counts.add(pipeline.vcard(set)));
+                pipeline.sync();
+            }
+            return null;
+        });
+        return counts.stream().mapToLong(Response::get).sum();
     }
 
     @Override
@@ -162,6 +209,9 @@ public final class VectorSetStore extends RedisStore {
 
     @Override
     protected void dropIndex() {
-        call(() -> redis.unlink(keys.vectors()));
+        call(() -> {
+            connection.unlink(keys.vectorSets());
+            return null;
+        });
     }
 }

@@ -284,7 +284,7 @@ class RediSearchCommandsTest {
             assertEquals(List.of(), RediSearchStore.queryWords(question), question);
         }
         // A store with no connection at all: nothing is sent, and nothing fails.
-        RediSearchStore offline = new RediSearchStore(null, null, KEYS, RedisOptions.DEFAULTS, false);
+        RediSearchStore offline = new RediSearchStore(null, null, KEYS, RedisOptions.DEFAULTS, feedsearch.store.StoreAccess.READ);
         assertEquals(List.of(), offline.textMatches("*", 10, SearchFilter.NONE));
         assertEquals(List.of(), offline.textMatches("(", 10, new SearchFilter("blog", null)));
     }

@@ -1,5 +1,6 @@
 package feedsearch.store.redis;
 
+import feedsearch.store.StoreAccess;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.config.Settings;
@@ -51,7 +52,7 @@ class RediSearchIntegrationTest {
     private final RedisOptions options = RedisOptions.DEFAULTS.withEngine(null, index + ":p:");
 
     private RedisStore open() {
-        return RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, true);
+        return RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, StoreAccess.INGEST);
     }
 
     private RedisClient client() {
@@ -122,7 +123,7 @@ class RediSearchIntegrationTest {
             }
         }
         RedisOptions sample = RedisOptions.DEFAULTS.withEngine(null, prefix);
-        try (VectorStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, sample, false)) {
+        try (VectorStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, sample, StoreAccess.READ)) {
             IndexMeta meta = store.meta().orElseThrow();
             assertFalse(meta.recordsEmbedder());
             assertEquals(384, meta.dimension());
@@ -172,7 +173,7 @@ class RediSearchIntegrationTest {
             assertEquals(Set.of("engine", "embedder", "model", "dim", "metric", "algorithm", "vector_type", "schema_version",
                     "created"), client.hgetAll(index + ":meta").keySet(), "the previous release's meta record");
         }
-        try (RedisStore old = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, false)) {
+        try (RedisStore old = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, StoreAccess.READ)) {
             awaitIndexed(old);
             assertFalse(SearchSchema.fromInfo(old.redis.ftInfo(index)).hasText());
             assertFalse(old.hasTextIndex(), "not upgraded yet: a query ranks by vectors alone");
@@ -192,7 +193,7 @@ class RediSearchIntegrationTest {
             assertEquals("1", client.hget(index + ":meta", RediSearchStore.TEXT_INDEX));
         }
 
-        try (RedisStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, false)) {
+        try (RedisStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, StoreAccess.READ)) {
             awaitIndexed(store);
             assertTrue(store.hasTextIndex());
             assertEquals(0, store.health().failures());

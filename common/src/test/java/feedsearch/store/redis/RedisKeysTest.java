@@ -1,8 +1,10 @@
 package feedsearch.store.redis;
 
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RedisKeysTest {
     @Test
@@ -11,7 +13,8 @@ class RedisKeysTest {
         assertEquals("post:{0123456789abcdef}:3", keys.passage("0123456789abcdef", 3));
         assertEquals("posts:post:{0123456789abcdef}", keys.post("0123456789abcdef"));
         assertEquals("posts:meta", keys.meta());
-        assertEquals("posts:lock", keys.lock());
+        assertEquals("posts:lock", keys.indexLock());
+        assertTrue(keys.feedLock("https://x.example/feed").startsWith("posts:lock:feed:"));
         assertEquals("posts:feed:", keys.feed("https://x.example/feed").substring(0, "posts:feed:".length()));
     }
 
@@ -19,6 +22,40 @@ class RedisKeysTest {
     void aPassageKeyNamesItsPost() {
         assertEquals("0123456789abcdef", RedisKeys.postIdOf(RedisKeys.of("posts", null).passage("0123456789abcdef", 7)));
         assertEquals("post:12", RedisKeys.postIdOf("post:12"));
+    }
+
+    @Test
+    void aShardedPostSharesItsShardsSlotWithItsVectorSet() {
+        RedisKeys keys = RedisKeys.of("posts", null).withShards(ShardTags.of(16));
+        String id = "0123456789abcdef";
+        String tag = keys.shards().tagOf(id);
+        assertEquals("post:{" + tag + "}:" + id + ":3", keys.passage(id, 3));
+        assertEquals("posts:post:{" + tag + "}:" + id, keys.post(id));
+        assertEquals("posts:vectors:{" + tag + "}", keys.vectorSet(id));
+        int slot = JedisClusterCRC16.getSlot(keys.vectorSet(id));
+        assertEquals(slot, JedisClusterCRC16.getSlot(keys.passage(id, 0)));
+        assertEquals(slot, JedisClusterCRC16.getSlot(keys.post(id)));
+        assertEquals(id, RedisKeys.postIdOf(keys.passage(id, 12)));
+        assertEquals(16, keys.vectorSets().size());
+        assertTrue(keys.vectorSets().contains(keys.vectorSet(id)));
+        assertTrue(keys.post(id).startsWith("posts:post:"), "status and drop find it by the post pattern");
+    }
+
+    @Test
+    void shardsSpreadEvenlyOverTheSlotRanges() {
+        ShardTags tags = ShardTags.of(16);
+        for (int i = 0; i < 16; i++) {
+            int slot = JedisClusterCRC16.getSlot(tags.tags().get(i));
+            assertTrue(slot >= i * 1024 && slot < (i + 1) * 1024, tags.tags().get(i) + " -> " + slot);
+        }
+        assertEquals(ShardTags.of(16), ShardTags.of(16), "every process derives the same tags");
+        int[] posts = new int[16];
+        for (int i = 0; i < 16_000; i++) {
+            posts[tags.tags().indexOf(tags.tagOf(Integer.toHexString(i * 7919)))]++;
+        }
+        for (int count : posts) {
+            assertTrue(count > 800 && count < 1200, "posts spread over the shards: " + java.util.Arrays.toString(posts));
+        }
     }
 
     @Test

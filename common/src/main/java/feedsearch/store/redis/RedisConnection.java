@@ -1,0 +1,230 @@
+package feedsearch.store.redis;
+
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A connected Redis, one server or a cluster, and the few things the stores do differently on
+ * each: a transaction (on a cluster, on the node that serves its keys' slot), SCAN (on a
+ * cluster, of every node) and deleting many keys (on a cluster, each routed to its slot).
+ * Everything else goes through {@link #commands()}, which the cluster client routes itself.
+ */
+public sealed interface RedisConnection extends AutoCloseable {
+
+    UnifiedJedis commands();
+
+    /** A MULTI whose keys must all share {@code key}'s slot. */
+    AbstractTransaction multi(String key);
+
+    /** Every key matching {@code pattern}, each once. */
+    List<String> scan(String pattern);
+
+    void unlink(List<String> keys);
+
+    /** For messages: where this is, and on a cluster how many nodes it has. */
+    String describe(RedisEndpoint endpoint);
+
+    /**
+     * Runs a write that may be repeated as a whole (it rewrites what it writes), repeating it
+     * while a cluster fails over, for at most {@link Cluster#RIDE_THROUGH}; on one server, once.
+     */
+    <T> T idempotent(String key, Supplier<T> write);
+
+    /** Runs a command that names no key on one node, any of them: all answer alike for it. */
+    <T> T onAnyNode(Function<UnifiedJedis, T> command);
+
+    @Override
+    void close();
+
+    /** One server. */
+    record Single(UnifiedJedis commands) implements RedisConnection {
+        @Override
+        public AbstractTransaction multi(String key) {
+            return commands.multi();
+        }
+
+        @Override
+        public List<String> scan(String pattern) {
+            List<String> found = new ArrayList<>();
+            scanInto(commands::scan, pattern, found);
+            return found;
+        }
+
+        @Override
+        public void unlink(List<String> keys) {
+            for (int i = 0; i < keys.size(); i += 500) {
+                commands.unlink(keys.subList(i, Math.min(keys.size(), i + 500)).toArray(String[]::new));
+            }
+        }
+
+        @Override
+        public String describe(RedisEndpoint endpoint) {
+            return endpoint.toString();
+        }
+
+        @Override
+        public <T> T idempotent(String key, Supplier<T> write) {
+            return write.get();
+        }
+
+        @Override
+        public <T> T onAnyNode(Function<UnifiedJedis, T> command) {
+            return command.apply(commands);
+        }
+
+        @Override
+        public void close() {
+            commands.close();
+        }
+    }
+
+    /**
+     * A Redis Cluster. The client follows MOVED and ASK and refreshes its slot map by itself for
+     * single commands; a transaction is ours to place, and to place again after a failover.
+     *
+     * @param masters nodes serving slots when we connected
+     * @param nodes   nodes known then, replicas included
+     */
+    record Cluster(RedisClusterClient commands, int masters, int nodes) implements RedisConnection {
+        /** Longer than a failover takes with Redis's default node timeout (15 s) and a vote. */
+        static final Duration RIDE_THROUGH = Duration.ofSeconds(45);
+
+        @Override
+        public AbstractTransaction multi(String key) {
+            Connection connection = commands.getConnectionFromSlot(JedisClusterCRC16.getSlot(key));
+            return new Transaction(connection, true, true);
+        }
+
+        @Override
+        public List<String> scan(String pattern) {
+            // A replica answers with its master's keys: the set drops the repeats.
+            Set<String> found = new LinkedHashSet<>();
+            for (ConnectionPool pool : commands.getClusterNodes().values()) {
+                try (Connection connection = pool.getResource()) {
+                    Jedis node = new Jedis(connection);
+                    scanInto(node::scan, pattern, found);
+                }
+            }
+            return new ArrayList<>(found);
+        }
+
+        @Override
+        public void unlink(List<String> keys) {
+            for (int i = 0; i < keys.size(); i += 500) {
+                try (AbstractPipeline pipeline = commands.pipelined()) {
+                    keys.subList(i, Math.min(keys.size(), i + 500)).forEach(pipeline::unlink);
+                    pipeline.sync();
+                }
+            }
+        }
+
+        @Override
+        public String describe(RedisEndpoint endpoint) {
+            return "Redis Cluster " + endpoint + " (" + masters + " masters, " + nodes + " nodes)";
+        }
+
+        @Override
+        public <T> T idempotent(String key, Supplier<T> write) {
+            long deadline = System.nanoTime() + RIDE_THROUGH.toNanos();
+            long pause = 100;
+            while (true) {
+                try {
+                    return write.get();
+                } catch (RuntimeException e) {
+                    if (!isFailover(e) || System.nanoTime() + pause * 1_000_000 > deadline) {
+                        throw e;
+                    }
+                }
+                sleep(pause);
+                pause = Math.min(pause * 2, 2_000);
+                try {
+                    // A single command on the key makes the client follow MOVED and renew its
+                    // slot map, which the next transaction then uses.
+                    commands.exists(key);
+                } catch (RuntimeException stillFailingOver) {
+                    // the next attempt will tell
+                }
+            }
+        }
+
+        @Override
+        public <T> T onAnyNode(Function<UnifiedJedis, T> command) {
+            ConnectionPool pool = commands.getClusterNodes().values().iterator().next();
+            try (Connection connection = pool.getResource()) {
+                return command.apply(new UnifiedJedis(connection));
+            }
+        }
+
+        /** What a cluster says while a slot changes hands: a lost node, a redirect, a slot not served yet. */
+        static boolean isFailover(Throwable e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof JedisConnectionException || cause instanceof JedisClusterOperationException
+                        || cause instanceof JedisDataException data && redirected(data)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean redirected(JedisDataException e) {
+            return Stream.concat(Stream.of(e), Arrays.stream(e.getSuppressed()))
+                    .map(Throwable::getMessage)
+                    .filter(Objects::nonNull)
+                    .anyMatch(m -> Stream.of("MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "LOADING", "READONLY")
+                            .anyMatch(code -> m.startsWith(code) || m.contains("-" + code) || m.contains(": " + code)));
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while Redis Cluster failed over", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            commands.close();
+        }
+    }
+
+    /** One node's SCAN, all pages. */
+    private static void scanInto(Scanner scanner, String pattern, java.util.Collection<String> found) {
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = scanner.scan(cursor, params);
+            found.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    }
+
+    @FunctionalInterface
+    interface Scanner {
+        ScanResult<String> scan(String cursor, ScanParams params);
+    }
+}
