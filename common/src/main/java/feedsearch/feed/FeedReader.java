@@ -48,6 +48,9 @@ public final class FeedReader {
     private static final Pattern XML_ENCODING = Pattern.compile("^\\s*<\\?xml[^>]*\\sencoding\\s*=\\s*[\"']([A-Za-z0-9._:-]+)[\"']");
     private static final Pattern HTML_START = Pattern.compile("^\\s*(<!--.*?-->\\s*)*<(!doctype\\s+html|html)[\\s>]",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern OPML_START = Pattern.compile("^\\s*(<\\?xml[^>]*>\\s*)?(<!--.*?-->\\s*)*<opml[\\s>]",
+            Pattern.DOTALL);
+    private static final String OPML = "an OPML feed list, not a feed (read it with ingest --opml)";
 
     private final Fetcher fetcher;
 
@@ -114,8 +117,9 @@ public final class FeedReader {
         input.setAllowDoctypes(true);
         // Keeps Atom's xml:base values, which Rome itself resolves only by gluing strings.
         input.setPreserveWireFeed(true);
+        SyndFeed feed;
         try (Reader reader = reader(bytes, resource.contentType())) {
-            return input.build(reader);
+            feed = input.build(reader);
         } catch (com.rometools.rome.io.FeedException | IOException | RuntimeException e) {
             throw new FeedException("feed " + location + ": " + notAFeed(resource, e), e);
         } catch (StackOverflowError e) {
@@ -123,6 +127,11 @@ public final class FeedReader {
             // thousand nested elements exhaust the stack, which unwinds to here unharmed.
             throw new FeedException("feed " + location + ": not a valid RSS or Atom feed: elements nested too deeply", null);
         }
+        // Rome's OPML module, on the class path for --opml, would read a feed list as a feed of its outlines.
+        if (feed.getFeedType() != null && feed.getFeedType().startsWith("opml")) {
+            throw new FeedException("feed " + location + ": " + OPML, null);
+        }
+        return feed;
     }
 
     /** Why a body is not a feed, in the terms a user can check: what it is, else what the parser said. */
@@ -131,6 +140,9 @@ public final class FeedReader {
         String binary = BinarySniffer.binaryKind(resource.body(), type);
         if (binary != null) {
             return "got " + binary + ", not a feed";
+        }
+        if (OPML_START.matcher(head(resource.body())).find()) {
+            return OPML;
         }
         if ((type != null && type.contains("html")) || HTML_START.matcher(head(resource.body())).find()) {
             return "got " + (type != null ? type : "an HTML page") + ", not a feed (give the feed's own URL, "

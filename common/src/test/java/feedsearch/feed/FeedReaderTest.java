@@ -168,6 +168,18 @@ class FeedReaderTest {
     }
 
     @Test
+    void anOpmlFeedListIsNamedNotReadAsAFeed() throws Exception {
+        for (String version : List.of("1.0", "1.1", "2.0")) {
+            Path file = dir.resolve("subscriptions.opml");
+            Files.writeString(file, "<?xml version=\"1.0\"?>\n<!-- exported -->\n<opml version=\"" + version + "\"><head/><body>"
+                    + "<outline text=\"A\" xmlUrl=\"https://a.example/feed\"/></body></opml>");
+            FeedException e = assertThrows(FeedException.class, () -> reader.read(FeedReader.locate(file.toString()), null, null));
+            assertEquals("feed " + file.toUri() + ": an OPML feed list, not a feed (read it with ingest --opml)", e.getMessage(),
+                    version);
+        }
+    }
+
+    @Test
     void externalEntitiesAreNeverResolved() throws Exception {
         Path secret = dir.resolve("secret.txt");
         Files.writeString(secret, "TOP-SECRET-CONTENT");

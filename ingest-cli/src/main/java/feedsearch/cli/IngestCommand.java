@@ -6,6 +6,7 @@ import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
+import feedsearch.feed.OpmlFeedList;
 import feedsearch.fetch.Fetcher;
 import feedsearch.ingest.FeedRequest;
 import feedsearch.ingest.IngestOptions;
@@ -39,6 +40,7 @@ import java.util.List;
                 "  ingest --feed samples/feed.xml",
                 "  ingest --feed https://example.org/feed.xml --tag example --concurrency 8",
                 "  ingest --feeds-file feeds.txt --quiet        # from cron",
+                "  ingest --opml subscriptions.opml             # a feed reader's export; titles become tags",
                 "  ingest --feed https://example.org/atom.xml --selector 'div.post-body' --dry-run",
                 "  OPENAI_API_KEY=... ingest --feed samples/feed.xml --embedder openai --index openai",
                 "  REDIS_URL=redis://localhost:6379 ingest --feed samples/feed.xml",
@@ -53,7 +55,15 @@ public final class IngestCommand extends FeedsearchCommand {
     @Option(names = "--feeds-file", paramLabel = "FILE", description = "File with one feed per line (# starts a comment).")
     Path feedsFile;
 
-    @Option(names = "--tag", paramLabel = "NAME", description = "Record posts under this feed name instead of the feed URL.")
+    @Option(names = "--opml", paramLabel = "FILE",
+            description = "OPML file of feeds, as feed readers export it: every outline with an xmlUrl (http or https), "
+                    + "in folders at any depth; each feed's posts are recorded under its outline's title (else its text). "
+                    + "Combines with --feed and --feeds-file; a feed given twice is read once, under its first name.")
+    Path opml;
+
+    @Option(names = "--tag", paramLabel = "NAME",
+            description = "Record posts under this feed name instead of the feed URL. Names one feed only: refused "
+                    + "when --feed, --feeds-file or --opml give more than one.")
     String tag;
 
     @Option(names = "--limit", paramLabel = "N", description = "At most N entries per feed.")
@@ -180,12 +190,30 @@ public final class IngestCommand extends FeedsearchCommand {
                 throw usage("cannot read --feeds-file " + feedsFile + ": " + e.getMessage());
             }
         }
-        if (locations.isEmpty()) {
-            throw usage("no feed given: use --feed URL or --feeds-file FILE (see --help)");
+        List<FeedRequest> requests = new ArrayList<>();
+        for (String location : locations) {
+            requests.add(FeedRequest.of(FeedReader.locate(location), tag));
         }
-        if (tag != null && locations.size() > 1) {
-            throw usage("--tag names one feed, but " + locations.size() + " were given");
+        if (opml != null) {
+            try {
+                for (OpmlFeedList.Entry feed : OpmlFeedList.read(opml)) {
+                    requests.add(FeedRequest.of(feed.url(), tag != null ? tag : feed.title()));
+                }
+            } catch (OpmlFeedList.OpmlException e) {
+                throw usage("--opml " + opml + ": " + e.getMessage());
+            }
         }
-        return locations.stream().map(l -> FeedRequest.of(FeedReader.locate(l), tag)).toList();
+        if (requests.isEmpty()) {
+            throw usage("no feed given: use --feed URL, --feeds-file FILE or --opml FILE (see --help)");
+        }
+        long distinct = requests.stream().map(FeedRequest::location).distinct().count();
+        if (tag != null && distinct > 1) {
+            throw usage("--tag names one feed, but " + distinct + " were given");
+        }
+        return FeedRequest.distinct(requests, warning -> {
+            if (!quiet) {
+                err().println("ingest: " + warning);
+            }
+        });
     }
 }

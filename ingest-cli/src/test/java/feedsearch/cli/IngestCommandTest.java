@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feedsearch.testing.CommandRun;
 import feedsearch.testing.FeedServer;
+import feedsearch.testing.GeneratedFeed;
 import feedsearch.testing.SampleFeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +37,7 @@ class IngestCommandTest {
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("Examples:") && help.out().contains("ingest --feed samples/feed.xml"), help.out());
         assertTrue(help.out().contains("5  another ingest holds the index lock"), help.out());
+        assertTrue(help.out().contains("--opml=FILE") && help.out().contains("ingest --opml subscriptions.opml"), help.out());
 
         CommandRun version = CommandRun.of(new IngestCommand(), "--version");
         assertEquals(0, version.exitCode());
@@ -136,6 +139,65 @@ class IngestCommandTest {
         assertTrue(run.out().contains("\"added\":12"), run.out());
         assertEquals(2, ingest("--feeds-file", dir.resolve("missing.txt").toString()).exitCode());
         assertEquals(2, ingest("--feed", "a.xml", "--feed", "b.xml", "--tag", "one").exitCode());
+    }
+
+    @Test
+    void opmlFeedsAreIngestedUnderTheirOutlineTitles() throws Exception {
+        try (FeedServer server = new FeedServer()) {
+            server.serve("/sample.xml", "application/rss+xml", Files.readAllBytes(SampleFeed.path()));
+            server.serve("/generated.xml", "application/rss+xml",
+                    Files.readAllBytes(GeneratedFeed.write(dir.resolve("generated.xml"), 3, 120)));
+            Path opml = Files.writeString(dir.resolve("subscriptions.opml"),
+                    FeedServer.resourceText("/opml/two-feeds.opml").replace("${base}", server.base()));
+
+            CommandRun run = ingest("--opml", opml.toString(), "--json");
+
+            assertEquals(0, run.exitCode(), run.toString());
+            ObjectMapper json = new ObjectMapper();
+            Map<String, Integer> postsPerFeed = new java.util.TreeMap<>();
+            for (String line : run.out().strip().split("\n")) {
+                JsonNode node = json.readTree(line);
+                if (node.path("type").asText().equals("post")) {
+                    assertEquals("added", node.get("status").asText(), line);
+                    postsPerFeed.merge(node.get("feed").asText(), 1, Integer::sum);
+                }
+            }
+            // The title where there is one, else the text; the sample, listed twice, is read once.
+            assertEquals(Map.of("Sample blog", 12, "Generated notes", 3), postsPerFeed, run.out());
+            assertEquals(1, server.hits("/sample.xml"));
+
+            CommandRun status = CommandRun.of(new IngestCommand(), "status", "--json", "--store-path", dir.resolve("index").toString());
+            JsonNode s = json.readTree(status.out());
+            assertEquals(15, s.get("posts").asInt());
+            List<String> feeds = new java.util.ArrayList<>();
+            s.get("feeds").forEach(f -> feeds.add(f.get("feed").asText()));
+            assertEquals(List.of("Generated notes", "Sample blog"), feeds.stream().sorted().toList(), status.out());
+        }
+    }
+
+    @Test
+    void badOpmlFilesExitTwoWithOneLine() throws Exception {
+        Path missing = dir.resolve("missing.opml");
+        CommandRun run = ingest("--opml", missing.toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertOneLineError(run, "--opml " + missing + ": no such file");
+
+        Path notXml = Files.writeString(dir.resolve("feeds.opml"), "https://example.org/feed.xml\n");
+        assertOneLineError(ingest("--opml", notXml.toString()), "--opml " + notXml + ": not well-formed XML");
+        Path noBody = Files.writeString(dir.resolve("nobody.opml"), "<opml version=\"2.0\"><head/></opml>");
+        assertOneLineError(ingest("--opml", noBody.toString()), "not an OPML file: it has no <body>");
+        Path noFeed = Files.writeString(dir.resolve("nofeed.opml"), "<opml><body><outline text=\"folder\"/></body></opml>");
+        assertOneLineError(ingest("--opml", noFeed.toString()), "lists no feed");
+        Path xxe = Files.writeString(dir.resolve("xxe.opml"), "<!DOCTYPE opml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + "<opml><body><outline text=\"&x;\" xmlUrl=\"https://example.org/feed\"/></body></opml>");
+        CommandRun refused = ingest("--opml", xxe.toString());
+        assertEquals(2, refused.exitCode(), refused.toString());
+        assertOneLineError(refused, "refused: it declares a DOCTYPE");
+        assertEquals(1, refused.err().strip().lines().count(), refused.err());
+
+        Path two = Files.writeString(dir.resolve("two.opml"), "<opml><body><outline text=\"A\" xmlUrl=\"https://a.example/f\"/>"
+                + "<outline text=\"B\" xmlUrl=\"https://b.example/f\"/></body></opml>");
+        assertOneLineError(ingest("--opml", two.toString(), "--tag", "one"), "--tag names one feed, but 2 were given");
     }
 
     @Test
