@@ -22,9 +22,14 @@ public final class TestIngest {
     }
 
     public static IngestReport feed(VectorStore store, Embedder embedder, URI feed, String name, IngestOptions options) {
+        return feed(store, embedder, feed, name, options, IngestListener.NONE);
+    }
+
+    public static IngestReport feed(VectorStore store, Embedder embedder, URI feed, String name, IngestOptions options,
+                                    IngestListener listener) {
         Fetcher fetcher = new Fetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test", false);
         return new Ingester(store, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, null),
-                IngestListener.NONE, Clock.systemUTC())
+                listener, Clock.systemUTC())
                 .run(List.of(FeedRequest.of(feed, name)), options);
     }
 

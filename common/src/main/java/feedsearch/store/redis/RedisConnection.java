@@ -2,9 +2,11 @@ package feedsearch.store.redis;
 
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.UnifiedJedis;
@@ -20,8 +22,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -36,8 +41,12 @@ public sealed interface RedisConnection extends AutoCloseable {
 
     UnifiedJedis commands();
 
-    /** A MULTI whose keys must all share {@code key}'s slot. */
-    AbstractTransaction multi(String key);
+    /**
+     * Queues commands in one MULTI, whose keys must all share {@code key}'s slot, and EXECs it;
+     * on a cluster with replicas, returns once a replica has the writes too, or after
+     * {@link Cluster#REPLICA_WAIT_MILLIS}, so that a failover right after loses little.
+     */
+    List<Object> transaction(String key, Consumer<AbstractTransaction> commands);
 
     /** Every key matching {@code pattern}, each once. */
     List<String> scan(String pattern);
@@ -62,8 +71,11 @@ public sealed interface RedisConnection extends AutoCloseable {
     /** One server. */
     record Single(UnifiedJedis commands) implements RedisConnection {
         @Override
-        public AbstractTransaction multi(String key) {
-            return commands.multi();
+        public List<Object> transaction(String key, Consumer<AbstractTransaction> queue) {
+            try (AbstractTransaction tx = commands.multi()) {
+                queue.accept(tx);
+                return tx.exec();
+            }
         }
 
         @Override
@@ -108,14 +120,35 @@ public sealed interface RedisConnection extends AutoCloseable {
      * @param masters nodes serving slots when we connected
      * @param nodes   nodes known then, replicas included
      */
-    record Cluster(RedisClusterClient commands, int masters, int nodes) implements RedisConnection {
+    record Cluster(RedisClusterClient commands, int masters, int nodes, Map<Integer, Long> withoutReplicaUntil)
+            implements RedisConnection {
         /** Longer than a failover takes with Redis's default node timeout (15 s) and a vote. */
         static final Duration RIDE_THROUGH = Duration.ofSeconds(45);
+        static final int REPLICA_WAIT_MILLIS = 1_000;
+        /** After a WAIT no replica answered (a master whose replica failed or was promoted), how long its slot goes without. */
+        private static final long NO_REPLICA_BACKOFF_NANOS = Duration.ofSeconds(30).toNanos();
+
+        public Cluster(RedisClusterClient commands, int masters, int nodes) {
+            this(commands, masters, nodes, new ConcurrentHashMap<>());
+        }
 
         @Override
-        public AbstractTransaction multi(String key) {
-            Connection connection = commands.getConnectionFromSlot(JedisClusterCRC16.getSlot(key));
-            return new Transaction(connection, true, true);
+        public List<Object> transaction(String key, Consumer<AbstractTransaction> queue) {
+            int slot = JedisClusterCRC16.getSlot(key);
+            try (Connection connection = commands.getConnectionFromSlot(slot)) {
+                List<Object> replies;
+                try (Transaction tx = new Transaction(connection, true, false)) {
+                    queue.accept(tx);
+                    replies = tx.exec();
+                }
+                if (nodes > masters && System.nanoTime() - withoutReplicaUntil.getOrDefault(slot, System.nanoTime() - 1) > 0) {
+                    Object acked = connection.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(1).add(REPLICA_WAIT_MILLIS));
+                    if (Long.valueOf(0).equals(acked)) {
+                        withoutReplicaUntil.put(slot, System.nanoTime() + NO_REPLICA_BACKOFF_NANOS);
+                    }
+                }
+                return replies;
+            }
         }
 
         @Override

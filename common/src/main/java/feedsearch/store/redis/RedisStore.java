@@ -187,9 +187,7 @@ public abstract class RedisStore implements VectorStore {
         // Repeated whole after a failover: it reads what the post had, then rewrites all of it.
         List<Object> results = call(() -> connection.idempotent(postKey, () -> {
             int previousChunks = post(post.postId()).map(PostRecord::chunks).orElse(0);
-            try (AbstractTransaction tx = connection.multi(postKey)) {
-                return replaceInTransaction(tx, post, passages, previousChunks);
-            }
+            return connection.transaction(postKey, tx -> replaceInTransaction(tx, post, passages, previousChunks));
         }));
         for (Object result : results) {
             if (result instanceof JedisDataException e) {
@@ -198,8 +196,8 @@ public abstract class RedisStore implements VectorStore {
         }
     }
 
-    private List<Object> replaceInTransaction(AbstractTransaction tx, PostRecord post, List<StoredPassage> passages,
-                                              int previousChunks) {
+    private void replaceInTransaction(AbstractTransaction tx, PostRecord post, List<StoredPassage> passages,
+                                      int previousChunks) {
         for (StoredPassage passage : passages) {
             String key = keys.passage(post.postId(), passage.chunk());
             tx.hset(bytes(key), passageFields(post, passage));
@@ -211,7 +209,6 @@ public abstract class RedisStore implements VectorStore {
             unindexPassage(tx, key, post.postId());
         }
         tx.hset(keys.post(post.postId()), postFields(post));
-        return tx.exec();
     }
 
     private static Map<byte[], byte[]> passageFields(PostRecord post, StoredPassage passage) {
@@ -266,13 +263,10 @@ public abstract class RedisStore implements VectorStore {
             fields.put("last_modified", state.lastModified());
         }
         String key = keys.feed(state.url());
-        call(() -> connection.idempotent(key, () -> {
-            try (AbstractTransaction tx = connection.multi(key)) {
-                tx.del(key);
-                tx.hset(key, fields);
-                return tx.exec();
-            }
-        }));
+        call(() -> connection.idempotent(key, () -> connection.transaction(key, tx -> {
+            tx.del(key);
+            tx.hset(key, fields);
+        })));
     }
 
     @Override

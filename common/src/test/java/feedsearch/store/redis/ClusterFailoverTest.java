@@ -1,0 +1,97 @@
+package feedsearch.store.redis;
+
+import feedsearch.feed.FeedReader;
+import feedsearch.ingest.IngestListener;
+import feedsearch.ingest.IngestOptions;
+import feedsearch.ingest.IngestReport;
+import feedsearch.ingest.PostOutcome;
+import feedsearch.ingest.PostStatus;
+import feedsearch.store.PostRecord;
+import feedsearch.store.StoreAccess;
+import feedsearch.testing.CountingEmbedder;
+import feedsearch.testing.GeneratedFeed;
+import feedsearch.testing.RedisCluster;
+import feedsearch.testing.RedisCluster8;
+import feedsearch.testing.RedisServer;
+import feedsearch.testing.TestIngest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** kill -9 of a master in the middle of an ingest, its replica promoted: nothing lost, nothing twice. */
+@ExtendWith(RedisCluster8.class)
+class ClusterFailoverTest {
+    private static final int POSTS = 150;
+    private static final RedisOptions VECTOR_SETS = RedisOptions.DEFAULTS.withEngine("vectorset", null);
+
+    @Test
+    void aMasterKilledMidRunLosesNoPostAndStoresNoneTwice(RedisCluster cluster, @TempDir Path dir) {
+        URI feed = FeedReader.locate(GeneratedFeed.write(dir.resolve("feed.xml"), POSTS, 300).toString());
+        RedisEndpoint endpoint = RedisEndpoint.fromUrl(cluster.url(), Map.of());
+        CountingEmbedder embedder = new CountingEmbedder();
+        int slot = JedisClusterCRC16.getSlot(ShardTags.of(RedisOptions.DEFAULT_SHARDS).tags().get(0));
+        RedisServer victim = cluster.masterOf(slot);
+        AtomicInteger written = new AtomicInteger();
+        IngestListener killer = new IngestListener() {
+            @Override
+            public void postDone(PostOutcome outcome) {
+                if (written.incrementAndGet() == 40) {
+                    victim.kill();
+                }
+            }
+        };
+
+        IngestReport first;
+        try (RedisStore store = RedisStores.open(endpoint, "posts", VECTOR_SETS, StoreAccess.INGEST)) {
+            first = TestIngest.feed(store, embedder, feed, "generated", IngestOptions.DEFAULTS, killer);
+        }
+        assertFalse(victim.isAlive());
+        assertNotEquals(victim.port(), cluster.awaitMasterOf(slot).port(), "the replica took over");
+        long added = first.count(PostStatus.ADDED);
+        long failed = first.count(PostStatus.FAILED);
+        assertEquals(POSTS, added + failed, "every post reported once: " + added + " added, " + failed + " failed");
+
+        // The first URL named the victim: a user points at a live node.
+        endpoint = RedisEndpoint.fromUrl(cluster.url(), Map.of());
+        IngestReport second;
+        try (RedisStore store = RedisStores.open(endpoint, "posts", VECTOR_SETS, StoreAccess.INGEST)) {
+            second = TestIngest.feed(store, embedder, feed, "generated", IngestOptions.DEFAULTS);
+        }
+        assertEquals(0, second.count(PostStatus.FAILED));
+        assertEquals(failed, second.count(PostStatus.ADDED), "a re-run adds exactly what the first run reported failed: "
+                + "no post it reported added was lost in the failover");
+        assertEquals(added, second.count(PostStatus.UNCHANGED));
+
+        try (RedisStore store = RedisStores.open(endpoint, "posts", VECTOR_SETS, StoreAccess.READ)) {
+            RedisKeys keys = store.keys;
+            long chunks = 0;
+            int posts = 0;
+            for (String postKey : store.scan(keys.postPattern())) {
+                String postId = postKey.substring(postKey.lastIndexOf(':') + 1);
+                PostRecord post = store.post(postId).orElseThrow();
+                posts++;
+                chunks += post.chunks();
+                for (int c = 0; c < post.chunks(); c++) {
+                    assertNotNull(store.redis.hget(keys.passage(postId, c), "text"), postId + " passage " + c);
+                    assertNotNull(store.redis.vgetattr(keys.vectorSet(postId), keys.passage(postId, c)), postId + " element " + c);
+                }
+                assertNull(store.redis.hget(keys.passage(postId, post.chunks()), "text"), postId + ": no passage beyond its count");
+            }
+            assertEquals(POSTS, posts);
+            assertEquals(chunks, store.scan(keys.prefix() + "*").size(), "passage hashes");
+            assertEquals(chunks, store.status().passages(), "vector-set elements, summed over the shards");
+        }
+    }
+}
