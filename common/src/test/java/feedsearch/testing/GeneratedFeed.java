@@ -27,12 +27,17 @@ public final class GeneratedFeed {
 
     /** Writes {@code posts} posts of about {@code words} words each to {@code file}. */
     public static Path write(Path file, int posts, int words) {
+        return write(file, posts, words, "generated.example.org");
+    }
+
+    /** The same, with links on {@code site}: feeds written for two sites share no post. */
+    public static Path write(Path file, int posts, int words, String site) {
         Random random = new Random(posts * 31L + words);
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n<channel>\n"
-                + "<title>Generated</title><link>https://generated.example.org/</link><description>made up</description>\n");
+                + "<title>Generated</title><link>https://" + site + "/</link><description>made up</description>\n");
         for (int n = 1; n <= posts; n++) {
-            String link = "https://generated.example.org/" + marker(n) + "/";
+            String link = "https://" + site + "/" + marker(n) + "/";
             xml.append("<item><title>Generated ").append(marker(n)).append(": notes</title><link>").append(link)
                     .append("</link><guid>").append(link).append("</guid>")
                     .append("<pubDate>Mon, 08 Jan 2024 09:00:00 +0000</pubDate><content:encoded><![CDATA[");
