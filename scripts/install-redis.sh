@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a redis-server >= 8.0 available for the tests and prints its path on the last line.
+# Makes a redis-server >= 8.0 available for the tests and prints its path on the last line; its
+# redis-cli lies beside it (the tests join a Redis Cluster with redis-cli --cluster create).
 #
 # Debian 12 ships Redis 7, which has no vector sets. This script builds Redis 8 from Debian's own
 # source package of a newer suite: it adds a deb-src entry (source entries only, never binary
@@ -19,7 +20,7 @@ is_redis8() {
   "$1" --version 2>/dev/null | grep -Eq 'v=([89]|[1-9][0-9])\.'
 }
 
-if [ -x "$dest/bin/redis-server" ] && is_redis8 "$dest/bin/redis-server"; then
+if [ -x "$dest/bin/redis-server" ] && [ -x "$dest/bin/redis-cli" ] && is_redis8 "$dest/bin/redis-server"; then
   echo "install-redis: reusing $("$dest/bin/redis-server" --version | cut -d' ' -f3) in $dest" >&2
   echo "$dest/bin/redis-server"
   exit 0

@@ -6,6 +6,7 @@ import redis.clients.jedis.Jedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +35,19 @@ public final class RedisCluster implements AutoCloseable {
                         "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS)));
             }
             RedisCluster cluster = new RedisCluster(nodes);
-            cluster.create(binary.resolveSibling("redis-cli"));
+            cluster.create(cli(binary));
             cluster.awaitHealthy();
             return cluster;
         } catch (RuntimeException e) {
             nodes.forEach(RedisServer::close);
             throw e;
         }
+    }
+
+    /** The redis-cli beside the server (scripts/install-redis.sh puts it there), else the one on the PATH. */
+    private static Path cli(Path server) {
+        Path sibling = server.resolveSibling("redis-cli");
+        return Files.isExecutable(sibling) ? sibling : Path.of("redis-cli");
     }
 
     private void create(Path cli) {

@@ -218,14 +218,14 @@ public final class RediSearchStore extends RedisStore {
     @Override
     protected IndexMeta createIndex(String embedder, String model, int dimension) {
         try {
-            call(() -> redis.executeCommand(createCommand(keys, options, dimension)));
+            onAnyNode(r -> r.executeCommand(createCommand(keys, options, dimension)));
         } catch (JedisDataException e) {
             if (e.getMessage() == null || !e.getMessage().toLowerCase(Locale.ROOT).contains("index already exists")) {
                 throw new FeedsearchException(ExitCode.UNREACHABLE, "FT.CREATE " + keys.index() + " on " + endpoint
                         + " failed: " + e.getMessage(), e);
             }
             List<String> differences = SearchSchema.wanted(keys.prefix(), options, dimension)
-                    .differencesFrom(SearchSchema.fromInfo(call(() -> redis.ftInfo(keys.index()))));
+                    .differencesFrom(SearchSchema.fromInfo(onAnyNode(r -> r.ftInfo(keys.index()))));
             if (!differences.isEmpty()) {
                 throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "index '" + keys.index() + "' already exists on "
                         + endpoint + " with another schema: " + String.join("; ", differences)
@@ -261,9 +261,9 @@ public final class RediSearchStore extends RedisStore {
      */
     private void addTextField() {
         if (call(() -> redis.hget(keys.meta(), TEXT_INDEX)) == null) {
-            if (!SearchSchema.fromInfo(call(() -> redis.ftInfo(keys.index()))).hasText()) {
+            if (!SearchSchema.fromInfo(onAnyNode(r -> r.ftInfo(keys.index()))).hasText()) {
                 try {
-                    call(() -> redis.executeCommand(alterCommand(keys)));
+                    onAnyNode(r -> r.executeCommand(alterCommand(keys)));
                 } catch (JedisDataException e) {
                     if (!String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("duplicate field")) {
                         throw new FeedsearchException(ExitCode.UNREACHABLE, "FT.ALTER " + keys.index() + " on " + endpoint
@@ -291,7 +291,7 @@ public final class RediSearchStore extends RedisStore {
 
     private boolean infoHasText() {
         try {
-            return SearchSchema.fromInfo(call(() -> redis.ftInfo(keys.index()))).hasText();
+            return SearchSchema.fromInfo(onAnyNode(r -> r.ftInfo(keys.index()))).hasText();
         } catch (JedisDataException unknownIndex) {
             return false;
         }
@@ -309,7 +309,7 @@ public final class RediSearchStore extends RedisStore {
         }
         Map<String, Object> info;
         try {
-            info = call(() -> redis.ftInfo(keys.index()));
+            info = onAnyNode(r -> r.ftInfo(keys.index()));
         } catch (JedisDataException unknownIndex) {
             return Optional.empty();
         }
@@ -333,7 +333,7 @@ public final class RediSearchStore extends RedisStore {
 
     @Override
     public List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter) {
-        SearchResult result = call(() -> redis.executeCommand(searchCommand(keys, vector, n, filter, options.efRuntime())));
+        SearchResult result = onAnyNode(r -> r.executeCommand(searchCommand(keys, vector, n, filter, options.efRuntime())));
         List<PassageMatch> matches = new ArrayList<>(result.getDocuments().size());
         for (Document d : result.getDocuments()) {
             matches.add(match(d, 1.0 - Double.parseDouble(d.getString("score"))));
@@ -350,13 +350,13 @@ public final class RediSearchStore extends RedisStore {
         }
         SearchResult result;
         try {
-            result = call(() -> redis.executeCommand(textSearchCommand(keys, words, n, filter, scorer)));
+            result = onAnyNode(r -> r.executeCommand(textSearchCommand(keys, words, n, filter, scorer)));
         } catch (JedisDataException e) {
             if (scorer.equals(BM25) || !unknownScorer(e)) {
                 throw e;
             }
             scorer = BM25; // an engine before RediSearch 2.8: see BM25STD
-            result = call(() -> redis.executeCommand(textSearchCommand(keys, words, n, filter, scorer)));
+            result = onAnyNode(r -> r.executeCommand(textSearchCommand(keys, words, n, filter, scorer)));
         }
         List<PassageMatch> matches = new ArrayList<>(result.getDocuments().size());
         for (Document d : result.getDocuments()) {
@@ -380,7 +380,7 @@ public final class RediSearchStore extends RedisStore {
 
     @Override
     public IndexHealth health() {
-        Map<String, Object> info = call(() -> redis.ftInfo(keys.index()));
+        Map<String, Object> info = onAnyNode(r -> r.ftInfo(keys.index()));
         String lastError = null;
         Object errors = info.get("Index Errors");
         if (errors instanceof List<?> list) {
@@ -402,7 +402,7 @@ public final class RediSearchStore extends RedisStore {
     @Override
     protected long passageCount() {
         try {
-            return (long) number(call(() -> redis.ftInfo(keys.index())).get("num_docs"));
+            return (long) number(onAnyNode(r -> r.ftInfo(keys.index())).get("num_docs"));
         } catch (JedisDataException noIndexYet) {
             return 0;
         }
@@ -412,7 +412,7 @@ public final class RediSearchStore extends RedisStore {
     protected void dropIndex() {
         textIndex = null;
         try {
-            call(() -> redis.ftDropIndexDD(keys.index()));
+            onAnyNode(r -> r.ftDropIndexDD(keys.index()));
         } catch (JedisDataException unknownIndex) {
             // Nothing indexed yet: the hashes are removed all the same.
         }

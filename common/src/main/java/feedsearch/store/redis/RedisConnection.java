@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -62,7 +63,7 @@ public sealed interface RedisConnection extends AutoCloseable {
      */
     <T> T idempotent(String key, Supplier<T> write);
 
-    /** Runs a command that names no key on one node, any of them: all answer alike for it. */
+    /** Runs a command that names no key on one node, on a cluster any master: all answer alike for it. */
     <T> T onAnyNode(Function<UnifiedJedis, T> command);
 
     @Override
@@ -205,8 +206,8 @@ public sealed interface RedisConnection extends AutoCloseable {
 
         @Override
         public <T> T onAnyNode(Function<UnifiedJedis, T> command) {
-            ConnectionPool pool = commands.getClusterNodes().values().iterator().next();
-            try (Connection connection = pool.getResource()) {
+            // A random slot's master: never a replica, and the load spread over the masters.
+            try (Connection connection = commands.getConnectionFromSlot(ThreadLocalRandom.current().nextInt(16_384))) {
                 return command.apply(new UnifiedJedis(connection));
             }
         }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -290,6 +291,14 @@ public abstract class RedisStore implements VectorStore {
             });
         }
         call(() -> redis.unlink(keys.meta()));
+    }
+
+    /**
+     * Runs a command that names no key, such as the query engine's {@code FT.*}: on a cluster,
+     * on a master (the engine's coordinator answers there for every shard).
+     */
+    protected <T> T onAnyNode(Function<UnifiedJedis, T> command) {
+        return call(() -> connection.onAnyNode(command));
     }
 
     /** Every key matching {@code pattern}, on every node. */
