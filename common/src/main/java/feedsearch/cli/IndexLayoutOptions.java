@@ -1,6 +1,10 @@
 package feedsearch.cli;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
 import feedsearch.config.Settings;
+import feedsearch.store.redis.RedisOptions;
+import feedsearch.store.redis.ShardTags;
 import feedsearch.store.redis.VectorSetStore;
 import picocli.CommandLine.Option;
 
@@ -36,13 +40,22 @@ public final class IndexLayoutOptions {
                     + "q8 is VADD's own default and a little less exact).")
     Quantization quantization;
 
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "" + RedisOptions.DEFAULT_SHARDS,
+            description = "Vector sets: how many sets a new index spreads its posts over, so that a Redis Cluster "
+                    + "can hold them on every master; queries ask each set (default: ${DEFAULT-VALUE}; 1 to "
+                    + ShardTags.MAX_SHARDS + ").")
+    int shards;
+
     Settings applyTo(Settings settings) {
+        if (shards < 1 || shards > ShardTags.MAX_SHARDS) {
+            throw new FeedsearchException(ExitCode.USAGE, "--shards must be between 1 and " + ShardTags.MAX_SHARDS);
+        }
         VectorSetStore.Quantization q = switch (quantization) {
             case none -> VectorSetStore.Quantization.NOQUANT;
             case q8 -> VectorSetStore.Quantization.Q8;
             case bin -> VectorSetStore.Quantization.BIN;
         };
         return settings.withRedis(settings.redis().withLayout(q, algorithm.name(), metric.name(), m, efConstruction)
-                .withEfRuntime(efRuntime));
+                .withEfRuntime(efRuntime).withShards(shards));
     }
 }

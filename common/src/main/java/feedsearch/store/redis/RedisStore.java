@@ -112,7 +112,8 @@ public abstract class RedisStore implements VectorStore {
 
     @Override
     public String describe() {
-        return engine() + " index '" + keys.index() + "' on " + (connection == null ? endpoint : connection.describe(endpoint));
+        return engine() + " index '" + keys.index() + "'" + (keys.shards() == null ? "" : " (" + keys.shards().count() + " shards)")
+                + " on " + (connection == null ? endpoint : connection.describe(endpoint));
     }
 
     @Override
