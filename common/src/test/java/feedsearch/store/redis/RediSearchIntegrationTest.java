@@ -19,11 +19,9 @@ import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.search.IndexDataType;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -55,19 +53,20 @@ class RediSearchIntegrationTest {
         return RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, StoreAccess.INGEST);
     }
 
-    private RedisClient client() {
-        return RedisClient.create(URI.create(url));
+    /** Commands sent as the stores send them, so that REDISEARCH_URL may name a cluster node: FT.* to a master, the rest to its slot. */
+    private RedisConnection client() {
+        return RedisConnector.connect(RedisEndpoint.fromUrl(url, Map.of()));
     }
 
     @AfterEach
     void drop() {
-        try (RedisClient client = client()) {
+        try (RedisConnection client = client()) {
             try {
-                client.ftDropIndexDD(index);
+                client.onAnyNode(r -> r.ftDropIndexDD(index));
             } catch (RuntimeException alreadyGone) {
                 // dropped by the test
             }
-            client.keys(index + ":*").forEach(client::del);
+            client.unlink(client.scan(index + ":*"));
         }
     }
 
@@ -78,8 +77,8 @@ class RediSearchIntegrationTest {
             IndexMeta meta = store.prepare("local", "all-minilm-l6-v2-q", 384);
             assertEquals("search", meta.engine());
         }
-        try (RedisClient client = client()) {
-            client.del(index + ":meta"); // as if the meta record were lost: FT.CREATE now meets an existing index
+        try (RedisConnection client = client()) {
+            client.commands().del(index + ":meta"); // as if the meta record were lost: FT.CREATE now meets an existing index
         }
         try (RedisStore store = open()) {
             IndexMeta reused = store.prepare("local", "all-minilm-l6-v2-q", 384);
@@ -92,8 +91,8 @@ class RediSearchIntegrationTest {
         try (RedisStore store = open()) {
             store.prepare("local", "all-minilm-l6-v2-q", 384);
         }
-        try (RedisClient client = client()) {
-            client.del(index + ":meta");
+        try (RedisConnection client = client()) {
+            client.commands().del(index + ":meta");
         }
         try (RedisStore store = open()) {
             FeedsearchException e = assertThrows(FeedsearchException.class, () -> store.prepare("local", "other", 8));
@@ -110,15 +109,15 @@ class RediSearchIntegrationTest {
         String prefix = index + ":post:";
         Embedder embedder = new LocalEmbedder();
         List<String> posts = List.of("Building a chat bot for Slack", "Baking sourdough bread", "Fixing a bicycle puncture");
-        try (RedisClient client = client()) {
-            client.sendCommand(() -> "FT.CREATE".getBytes(StandardCharsets.US_ASCII), index, "ON", IndexDataType.HASH.name(),
+        try (RedisConnection client = client()) {
+            client.onAnyNode(r -> r.sendCommand(() -> "FT.CREATE".getBytes(StandardCharsets.US_ASCII), index, "ON", IndexDataType.HASH.name(),
                     "PREFIX", "1", prefix, "SCHEMA", "url", "TEXT", "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32",
-                    "DIM", "384", "DISTANCE_METRIC", "COSINE");
+                    "DIM", "384", "DISTANCE_METRIC", "COSINE"));
             for (int i = 0; i < posts.size(); i++) {
                 byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);
-                client.hset(key, "url".getBytes(StandardCharsets.UTF_8),
+                client.commands().hset(key, "url".getBytes(StandardCharsets.UTF_8),
                         ("https://example.org/" + i).getBytes(StandardCharsets.UTF_8));
-                client.hset(key, "embedding".getBytes(StandardCharsets.UTF_8),
+                client.commands().hset(key, "embedding".getBytes(StandardCharsets.UTF_8),
                         RedisStore.float32(embedder.embed(List.of(posts.get(i))).get(0)));
             }
         }
@@ -164,18 +163,18 @@ class RediSearchIntegrationTest {
         // Turn it into what the previous release left: its FT.CREATE had no text field, its meta
         // record no text_index. Its passage hashes were the same, text included, so they stay.
         String prefix = index + ":p:";
-        try (RedisClient client = client()) {
-            client.ftDropIndex(index); // without DD: the hashes stay
-            client.sendCommand(() -> "FT.CREATE".getBytes(StandardCharsets.US_ASCII), index, "ON", "HASH", "PREFIX", "1",
+        try (RedisConnection client = client()) {
+            client.onAnyNode(r -> r.ftDropIndex(index)); // without DD: the hashes stay
+            client.onAnyNode(r -> r.sendCommand(() -> "FT.CREATE".getBytes(StandardCharsets.US_ASCII), index, "ON", "HASH", "PREFIX", "1",
                     prefix, "SCHEMA", "url", "TAG", "title", "TEXT", "feed", "TAG", "published", "NUMERIC", "chunk", "NUMERIC",
-                    "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "384", "DISTANCE_METRIC", "COSINE");
-            client.hdel(index + ":meta", RediSearchStore.TEXT_INDEX);
+                    "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "384", "DISTANCE_METRIC", "COSINE"));
+            client.commands().hdel(index + ":meta", RediSearchStore.TEXT_INDEX);
             assertEquals(Set.of("engine", "embedder", "model", "dim", "metric", "algorithm", "vector_type", "schema_version",
-                    "created"), client.hgetAll(index + ":meta").keySet(), "the previous release's meta record");
+                    "created"), client.commands().hgetAll(index + ":meta").keySet(), "the previous release's meta record");
         }
         try (RedisStore old = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, StoreAccess.READ)) {
             awaitIndexed(old);
-            assertFalse(SearchSchema.fromInfo(old.redis.ftInfo(index)).hasText());
+            assertFalse(SearchSchema.fromInfo(old.onAnyNode(r -> r.ftInfo(index))).hasText());
             assertFalse(old.hasTextIndex(), "not upgraded yet: a query ranks by vectors alone");
             List<Hit> hits = new Searcher(old, old.requireMeta(), embedder).search("bokashi", 3, SearchFilter.NONE, -1);
             assertEquals(3, hits.size());
@@ -188,9 +187,9 @@ class RediSearchIntegrationTest {
             assertEquals(12, report.count(PostStatus.UNCHANGED), report.toString());
         }
         assertEquals(0, embedder.calls(), "the upgrade embeds nothing");
-        try (RedisClient client = client()) {
-            assertTrue(SearchSchema.fromInfo(client.ftInfo(index)).hasText(), "FT.ALTER added the text field");
-            assertEquals("1", client.hget(index + ":meta", RediSearchStore.TEXT_INDEX));
+        try (RedisConnection client = client()) {
+            assertTrue(SearchSchema.fromInfo(client.onAnyNode(r -> r.ftInfo(index))).hasText(), "FT.ALTER added the text field");
+            assertEquals("1", client.commands().hget(index + ":meta", RediSearchStore.TEXT_INDEX));
         }
 
         try (RedisStore store = RedisStores.open(RedisEndpoint.fromUrl(url, Map.of()), index, options, StoreAccess.READ)) {
@@ -223,19 +222,19 @@ class RediSearchIntegrationTest {
             store.prepare("local", "all-minilm-l6-v2-q", 384);
         }
         RedisKeys keys = RedisKeys.of(index, options.prefix());
-        try (RedisClient client = client()) {
+        try (RedisConnection client = client()) {
             // What a concurrent ingest's FT.ALTER meets when ours came first: counted as done.
             JedisDataException duplicate = assertThrows(JedisDataException.class,
-                    () -> client.executeCommand(RediSearchStore.alterCommand(keys)));
+                    () -> client.onAnyNode(r -> r.executeCommand(RediSearchStore.alterCommand(keys))));
             assertTrue(duplicate.getMessage().toLowerCase(Locale.ROOT).contains("duplicate field"), duplicate.getMessage());
 
-            JedisDataException scorer = assertThrows(JedisDataException.class, () -> client.executeCommand(
-                    RediSearchStore.textSearchCommand(keys, List.of("bot"), 5, SearchFilter.NONE, "NO_SUCH_SCORER")));
+            JedisDataException scorer = assertThrows(JedisDataException.class, () -> client.onAnyNode(r -> r.executeCommand(
+                    RediSearchStore.textSearchCommand(keys, List.of("bot"), 5, SearchFilter.NONE, "NO_SUCH_SCORER"))));
             assertTrue(RediSearchStore.unknownScorer(scorer), scorer.getMessage());
 
             // Redis 8 knows BM25STD: no fallback needed there.
-            client.executeCommand(RediSearchStore.textSearchCommand(keys, List.of("bot"), 5, SearchFilter.NONE,
-                    RediSearchStore.BM25STD));
+            client.onAnyNode(r -> r.executeCommand(RediSearchStore.textSearchCommand(keys, List.of("bot"), 5, SearchFilter.NONE,
+                    RediSearchStore.BM25STD)));
         }
         try (RedisStore store = open()) {
             store.prepare("local", "all-minilm-l6-v2-q", 384); // idempotent
