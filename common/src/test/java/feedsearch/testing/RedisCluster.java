@@ -22,19 +22,31 @@ public final class RedisCluster implements AutoCloseable {
     static final int NODE_TIMEOUT_MILLIS = 1_000;
 
     private final List<RedisServer> nodes;
+    /** The default user's password on every node; null for none. */
+    private final String password;
 
-    private RedisCluster(List<RedisServer> nodes) {
+    private RedisCluster(List<RedisServer> nodes, String password) {
         this.nodes = nodes;
+        this.password = password;
     }
 
     public static RedisCluster start(Path binary, Path dir, int masters) {
+        return start(binary, dir, masters, null);
+    }
+
+    /** With {@code password} required of every client, replicas and redis-cli included. */
+    public static RedisCluster start(Path binary, Path dir, int masters, String password) {
         List<RedisServer> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < masters * 2; i++) {
-                nodes.add(RedisServer.start(binary, dir.resolve("node" + i), "--cluster-enabled", "yes",
-                        "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS)));
+                List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS)));
+                if (password != null) {
+                    args.addAll(List.of("--requirepass", password, "--masterauth", password));
+                }
+                nodes.add(RedisServer.start(binary, dir.resolve("node" + i), args.toArray(String[]::new)));
             }
-            RedisCluster cluster = new RedisCluster(nodes);
+            RedisCluster cluster = new RedisCluster(nodes, password);
             cluster.create(cli(binary));
             cluster.awaitHealthy();
             return cluster;
@@ -54,6 +66,9 @@ public final class RedisCluster implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
         nodes.forEach(n -> command.add("127.0.0.1:" + n.port()));
         command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        if (password != null) {
+            command.addAll(List.of("-a", password, "--no-auth-warning"));
+        }
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -87,7 +102,7 @@ public final class RedisCluster implements AutoCloseable {
 
     private Optional<String> healthProblem() {
         for (RedisServer node : liveNodes()) {
-            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", node.port()))) {
+            try (Jedis jedis = client(node)) {
                 String info = jedis.clusterInfo();
                 if (!info.contains("cluster_state:ok")) {
                     return Optional.of(node.port() + ": " + info.lines().findFirst().orElse(""));
@@ -106,12 +121,21 @@ public final class RedisCluster implements AutoCloseable {
     /** Empties every master (the replicas follow). */
     public void flushAll() {
         for (RedisServer node : liveNodes()) {
-            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", node.port()))) {
+            try (Jedis jedis = client(node)) {
                 if (jedis.info("replication").contains("role:master")) {
                     jedis.flushAll();
                 }
             }
         }
+    }
+
+    /** A plain client of one node, logged in. */
+    public Jedis client(RedisServer node) {
+        Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", node.port()));
+        if (password != null) {
+            jedis.auth(password);
+        }
+        return jedis;
     }
 
     /** A URL of one node, the way a user names a cluster. */
@@ -126,7 +150,7 @@ public final class RedisCluster implements AutoCloseable {
     /** The master serving {@code slot} now. */
     public RedisServer masterOf(int slot) {
         for (RedisServer node : liveNodes()) {
-            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", node.port()))) {
+            try (Jedis jedis = client(node)) {
                 for (String line : jedis.clusterNodes().split("\n")) {
                     String[] f = line.split(" ");
                     if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail") && servesSlot(f, slot)) {
@@ -162,7 +186,7 @@ public final class RedisCluster implements AutoCloseable {
             try {
                 RedisServer master = masterOf(slot);
                 if (master.isAlive()) {
-                    try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", master.port()))) {
+                    try (Jedis jedis = client(master)) {
                         if (jedis.info("replication").contains("role:master") && jedis.clusterInfo().contains("cluster_state:ok")) {
                             return master;
                         }

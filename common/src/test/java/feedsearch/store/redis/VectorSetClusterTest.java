@@ -75,7 +75,7 @@ class VectorSetClusterTest {
     private List<Jedis> masters() {
         List<Jedis> masters = new ArrayList<>();
         for (RedisServer node : cluster.liveNodes()) {
-            Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", node.port()));
+            Jedis jedis = cluster.client(node);
             if (jedis.info("replication").contains("role:master")) {
                 masters.add(jedis);
             } else {
@@ -136,7 +136,7 @@ class VectorSetClusterTest {
             });
             int reads = 0;
             RedisServer master = cluster.masterOf(slot);
-            try (Jedis reader = new Jedis(new HostAndPort("127.0.0.1", master.port()))) {
+            try (Jedis reader = cluster.client(master)) {
                 while (writing.get()) {
                     // One transaction reads what a query could see: the record, each passage hash, each set element.
                     Transaction tx = reader.multi();
