@@ -3,6 +3,8 @@ package feedsearch.cli;
 import feedsearch.testing.CommandRun;
 import feedsearch.testing.NotRedis;
 import feedsearch.testing.Redis8;
+import feedsearch.testing.RedisIndexContents;
+import feedsearch.testing.RedisIndexContents.PostShape;
 import feedsearch.testing.RedisServer;
 import feedsearch.testing.SampleFeed;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,13 +135,10 @@ class RedisFaultTest {
                 // Redis refused, not the lock taken before them.
                 int added = after.size() - before.size();
                 assertTrue(added > 0 && added < 12, added + " posts of the second feed stored");
-                long passages = 0;
-                for (Map.Entry<String, PostShape> post : after.entrySet()) {
-                    assertEquals(post.getValue().chunks(), post.getValue().passages(), "passages of " + post.getKey());
-                    passages += post.getValue().chunks();
-                }
-                assertEquals(passages, client.keys("post:*").size(), "no passage without its post record");
-                assertEquals(passages, client.vcard("posts:vectors"), "every passage in the vector set, none beyond");
+                after.forEach((id, post) -> assertEquals(post.chunks(), post.passages(), "passages of " + id));
+                RedisIndexContents contents = RedisIndexContents.read(client, "posts", "post:");
+                assertEquals(contents.chunks(), contents.passageHashes(), "no passage without its post record");
+                assertEquals(contents.chunks(), contents.vectorElements(), "every passage in the vector sets, none beyond");
             }
         } finally {
             try (RedisClient client = client()) {
@@ -150,18 +148,8 @@ class RedisFaultTest {
     }
 
     /** What a post record says, and how many passage keys it really has. */
-    private record PostShape(String contentHash, int chunks, int passages) {
-    }
-
     private static Map<String, PostShape> posts(RedisClient client) {
-        Map<String, PostShape> posts = new HashMap<>();
-        for (String key : client.keys("posts:post:*")) {
-            String id = key.substring(key.indexOf('{') + 1, key.indexOf('}'));
-            Map<String, String> record = client.hgetAll(key);
-            posts.put(id, new PostShape(record.get("content_hash"), Integer.parseInt(record.get("chunks")),
-                    client.keys("post:{" + id + "}:*").size()));
-        }
-        return posts;
+        return RedisIndexContents.read(client, "posts", "post:").posts();
     }
 
     private static long usedMemory(RedisClient client) {

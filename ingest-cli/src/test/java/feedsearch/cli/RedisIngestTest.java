@@ -6,6 +6,7 @@ import feedsearch.testing.CommandRun;
 import feedsearch.testing.FakeOpenAi;
 import feedsearch.testing.FeedServer;
 import feedsearch.testing.Redis8;
+import feedsearch.testing.RedisIndexContents;
 import feedsearch.testing.RedisServer;
 import feedsearch.testing.SampleFeed;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import redis.clients.jedis.RedisClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -118,7 +120,9 @@ class RedisIngestTest {
             assertEquals(1536, status.get("dimension").asInt());
             assertEquals(12, status.get("posts").asInt());
             try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
-                assertEquals(1536, client.vdim("openai:vectors"));
+                for (String set : client.keys("openai:vectors:*")) {
+                    assertEquals(1536, client.vdim(set));
+                }
             }
         }
     }
@@ -194,7 +198,7 @@ class RedisIngestTest {
             CommandRun tooSoon = ingest(Map.of(), args);
             assertEquals(5, tooSoon.exitCode(), tooSoon.toString());
             assertTrue(tooSoon.err().contains("is locked"), tooSoon.err());
-            waitForKeyToExpire(durable, "posts:lock");
+            waitForKeysToExpire(durable, "posts:lock*"); // its feed's lock
 
             CommandRun resumed = ingest(Map.of(), args);
             System.out.println("after restart: " + resumed);
@@ -208,13 +212,13 @@ class RedisIngestTest {
         }
     }
 
-    private static void waitForKeyToExpire(RedisServer server, String key) throws InterruptedException {
+    private static void waitForKeysToExpire(RedisServer server, String pattern) throws InterruptedException {
         try (RedisClient client = RedisClient.create(URI.create(server.url()))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-            while (client.exists(key) && System.nanoTime() < deadline) {
+            while (!client.keys(pattern).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(250);
             }
-            assertFalse(client.exists(key), key + " outlived its expiry");
+            assertEquals(Set.of(), client.keys(pattern), "outlived their expiry");
         }
     }
 
@@ -227,15 +231,10 @@ class RedisIngestTest {
     /** Every post record's passages are all there, none beyond, and each is in the vector set. */
     private static void assertNoPartialPosts(RedisServer server) {
         try (RedisClient client = RedisClient.create(URI.create(server.url()))) {
-            long passages = 0;
-            for (String postKey : client.keys("posts:post:*")) {
-                String id = postKey.substring(postKey.indexOf('{') + 1, postKey.indexOf('}'));
-                int chunks = Integer.parseInt(client.hget(postKey, "chunks"));
-                assertEquals(chunks, client.keys("post:{" + id + "}:*").size(), "passages of " + postKey);
-                passages += chunks;
-            }
-            assertEquals(passages, client.keys("post:*").size(), "no passage without its post record");
-            assertEquals(passages, passages == 0 ? 0 : client.vcard("posts:vectors"));
+            RedisIndexContents contents = RedisIndexContents.read(client, "posts", "post:");
+            contents.posts().forEach((id, post) -> assertEquals(post.chunks(), post.passages(), "passages of " + id));
+            assertEquals(contents.chunks(), contents.passageHashes(), "no passage without its post record");
+            assertEquals(contents.chunks(), contents.vectorElements());
         }
     }
 }
