@@ -81,10 +81,10 @@ public abstract class RedisStore implements VectorStore {
      */
     @Override
     public WriteLock lockFeeds(List<String> feedNames) {
-        List<String> lockKeys = feedNames.stream().distinct().map(keys::feedLock).toList();
+        List<String> feeds = feedNames.stream().distinct().toList();
+        List<String> lockKeys = feeds.stream().map(keys::feedLock).toList();
         return call(() -> {
-            RedisLock lock = RedisLock.acquire(redis, lockKeys, i -> "feed " + feedNames.stream().distinct().toList().get(i)
-                    + " in " + describe());
+            RedisLock lock = RedisLock.acquire(redis, lockKeys, i -> "feed " + feeds.get(i) + " in " + describe());
             if (redis.exists(keys.indexLock())) {
                 lock.close();
                 throw RedisLock.locked(redis, keys.indexLock(), describe());
