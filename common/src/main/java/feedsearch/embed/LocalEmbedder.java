@@ -1,13 +1,18 @@
 package feedsearch.embed;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
-import dev.langchain4j.model.embedding.onnx.OnnxEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,15 +50,67 @@ public final class LocalEmbedder implements Embedder {
 
         /** The same model and tokenizer, read from {@code dir} when it holds them, else from the jar. */
         static AbstractInProcessEmbeddingModel load(String dir) {
-            if (dir != null && !dir.isBlank()) {
-                Path model = Path.of(dir, MODEL_FILE);
-                Path tokenizer = Path.of(dir, TOKENIZER_FILE);
-                if (Files.isRegularFile(model) && Files.isRegularFile(tokenizer)) {
-                    // What AllMiniLmL6V2QuantizedEmbeddingModel builds from the jar: same files, mean pooling.
-                    return new OnnxEmbeddingModel(model, tokenizer, PoolingMode.MEAN);
+            try {
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                if (dir != null && !dir.isBlank()) {
+                    Path model = Path.of(dir, MODEL_FILE);
+                    Path tokenizer = Path.of(dir, TOKENIZER_FILE);
+                    if (Files.isRegularFile(model) && Files.isRegularFile(tokenizer)) {
+                        try (OrtSession.SessionOptions options = sessionOptions();
+                             InputStream vocabulary = Files.newInputStream(tokenizer)) {
+                            return new Tuned(new OnnxBertBiEncoder(env, env.createSession(model.toString(), options), vocabulary, PoolingMode.MEAN));
+                        }
+                    }
                 }
+                // What AllMiniLmL6V2QuantizedEmbeddingModel reads: the same two files, from the jar.
+                ClassLoader loader = LocalEmbedder.class.getClassLoader();
+                try (OrtSession.SessionOptions options = sessionOptions();
+                     InputStream model = loader.getResourceAsStream(MODEL_FILE);
+                     InputStream vocabulary = loader.getResourceAsStream(TOKENIZER_FILE)) {
+                    if (model == null || vocabulary == null) {
+                        throw new IllegalStateException("the model's files are not on the class path: " + MODEL_FILE + ", " + TOKENIZER_FILE);
+                    }
+                    return new Tuned(new OnnxBertBiEncoder(env, env.createSession(model.readAllBytes(), options), vocabulary, PoolingMode.MEAN));
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("the local embedding model could not be loaded: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new AllMiniLmL6V2QuantizedEmbeddingModel();
+        }
+
+        /**
+         * One thread per call. langchain4j already runs the texts of an embedAll call in parallel,
+         * one per core; onnxruntime's default adds a pool of one thread per core to each call, so
+         * 2 cores carried 4 busy threads, and its threads spin between operators instead of
+         * sleeping: CPU taken from the fetching, chunking and store writes of an ingest running
+         * alongside. Measured by scripts/bench-throughput.sh: the model alone 31-34 CPU-seconds
+         * for the blog's 2,003 passages instead of 41-53, the cold ingest 38-41 instead of 61-67.
+         */
+        static OrtSession.SessionOptions sessionOptions() throws OrtException {
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setIntraOpNumThreads(1);
+            return options;
+        }
+    }
+
+    /** langchain4j's in-process model around a session we built; embedAll as OnnxEmbeddingModel does it. */
+    private static final class Tuned extends AbstractInProcessEmbeddingModel {
+        private final OnnxBertBiEncoder encoder;
+
+        Tuned(OnnxBertBiEncoder encoder) {
+            super(null);
+            this.encoder = encoder;
+        }
+
+        @Override
+        protected OnnxBertBiEncoder model() {
+            return encoder;
+        }
+
+        @Override
+        protected Integer knownDimension() {
+            return DIMENSION;
         }
     }
 

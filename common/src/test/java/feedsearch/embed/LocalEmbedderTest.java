@@ -1,0 +1,44 @@
+package feedsearch.embed;
+
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class LocalEmbedderTest {
+
+    private static final List<String> TEXTS = List.of(
+            "Python for data science",
+            "Frequentism and Bayesianism\n\nThe difference between the two is a matter of what probability means.",
+            "A longer passage about numpy arrays, broadcasting rules and vectorized operations, which "
+                    + "make loops over elements unnecessary in most numerical code. ".repeat(6),
+            "x");
+
+    /** The session is built with our thread settings; the vectors must be langchain4j's own model's, in order. */
+    @Test
+    void vectorsAreThoseOfLangchain4jsModel() {
+        List<float[]> ours = new LocalEmbedder().embed(TEXTS);
+        AllMiniLmL6V2QuantizedEmbeddingModel reference = new AllMiniLmL6V2QuantizedEmbeddingModel();
+        assertEquals(TEXTS.size(), ours.size());
+        for (int i = 0; i < TEXTS.size(); i++) {
+            float[] expected = reference.embed(TextSegment.from(TEXTS.get(i))).content().vector();
+            float[] actual = ours.get(i);
+            assertEquals(384, actual.length);
+            for (int d = 0; d < expected.length; d++) {
+                assertEquals(expected[d], actual[d], 1e-5f, "text " + i + ", dimension " + d);
+            }
+        }
+    }
+
+    @Test
+    void oneTextAsInABatch() {
+        float[] alone = new LocalEmbedder().embed(List.of(TEXTS.get(1))).get(0);
+        float[] inBatch = new LocalEmbedder().embed(TEXTS).get(1);
+        for (int d = 0; d < alone.length; d++) {
+            assertEquals(inBatch[d], alone[d], 1e-5f);
+        }
+    }
+}
