@@ -91,7 +91,7 @@ public final class RedisBench {
 
     record Result(String setup, int n, int shards, Options options, double seconds, double rate,
                   double cpu, double bytesPerPassage, double p50, double p99, double recall,
-                  double p50NoThread, double p99NoThread, List<double[]> perMaster, String load) {
+                  double p50NoThread, double p99NoThread, double p50Ef, double recallEf, List<double[]> perMaster, String load) {
         /** Passages per CPU-second of all masters together. */
         double perCpuSecond() {
             return n / cpu;
@@ -103,6 +103,12 @@ public final class RedisBench {
     }
 
     static int small;
+    static Options chosen;
+    static final int QUERY_EF = 500;
+
+    static Result find(List<Result> in, Options o) {
+        return in.stream().filter(r -> r.options.equals(o)).findFirst().orElse(null);
+    }
     static float[][] data;
     static float[][] queries;
     static final List<Result> results = new ArrayList<>();
@@ -125,6 +131,10 @@ public final class RedisBench {
         long t0 = System.nanoTime();
         data = generate(large, SEED);
         queries = generate(QUERIES, SEED + 1);
+        POST_IDS = new String[(large + PASSAGES_PER_POST - 1) / PASSAGES_PER_POST];
+        for (int p = 0; p < POST_IDS.length; p++) {
+            POST_IDS[p] = feedsearch.Sha256.hex("https://example.com/post/" + p).substring(0, 16);
+        }
         System.out.printf(Locale.ROOT, "data: %,d passages x %d dims (%d clusters, seed %d), %d queries (recall on %d); writers %d, pipeline batch %d; generated in %.1f s%n",
                 large, DIM, CENTROIDS, SEED, QUERIES, RECALL_QUERIES, WRITERS, BATCH, (System.nanoTime() - t0) / 1e9);
         Map<Integer, int[][]> truth = new java.util.HashMap<>();
@@ -171,35 +181,45 @@ public final class RedisBench {
                     .sorted(Comparator.comparingDouble(Result::rate).reversed()).toList();
             System.out.println();
             System.out.println("ranked by write rate, recall@10 >= 0.95:");
-            good.forEach(r -> System.out.printf(Locale.ROOT, "  %-24s %8.0f passages/s  recall@10 %.3f  %5.0f bytes/passage%n", r.options, r.rate, r.recall, r.bytesPerPassage));
-            List<Options> top = new ArrayList<>();
-            for (Result r : good) {
-                if (top.size() < (full ? 3 : 2)) {
-                    top.add(r.options);
-                }
-            }
-            Options best = top.get(0);
-            Options redisDefault = new Options("Q8", false, 200, 16);
+            good.forEach(r -> System.out.printf(Locale.ROOT, "  %-24s %8.0f passages/s  %6.0f passages per server CPU-s  recall@10 %.3f  %5.0f bytes/passage%n",
+                    r.options, r.rate, r.perCpuSecond(), r.recall, r.bytesPerPassage));
 
-            // 2. Shards: S=16 vs S=1 at 10k with the best options, then the top candidates at the large size.
-            header("shards on one node");
-            run(single, small, 16, best, truth.get(small));
-            for (Options o : top) {
-                run(single, large, 1, o, truth.get(large));
+            // 2. At 10k every Q8 set has the same recall, so the grid cannot tell how EF and M hold
+            // up as a set grows: a ladder of (EF, M) at the large size in one set (S=1), each with
+            // the CAS setting that wrote faster in the grid; the chosen options are the fastest
+            // rung with recall@10 >= 0.95 there (the highest recall if none reaches it).
+            int[][] rungs = full ? new int[][] {{50, 8}, {50, 16}, {100, 16}, {200, 16}} : new int[][] {{50, 16}, {200, 16}};
+            List<Options> ladder = new ArrayList<>();
+            for (int[] rung : rungs) {
+                Result withCas = find(gridResults, new Options("Q8", true, rung[0], rung[1]));
+                Result without = find(gridResults, new Options("Q8", false, rung[0], rung[1]));
+                ladder.add(withCas == null ? without.options : without == null || withCas.rate > without.rate ? withCas.options : without.options);
             }
-            run(single, large, 16, best, truth.get(large));
-            if (!top.contains(redisDefault) && full) {
-                run(single, large, 16, redisDefault, truth.get(large));
+            header(String.format(Locale.ROOT, "EF/M ladder at %,d passages, one node, S=1 (also VSIM EF %d)", large, QUERY_EF));
+            List<Result> ladderResults = new ArrayList<>();
+            for (Options o : ladder) {
+                ladderResults.add(run(single, large, 1, o, truth.get(large)));
+            }
+            chosen = ladderResults.stream().filter(r -> r.recall >= 0.95).max(Comparator.comparingDouble(Result::rate))
+                    .or(() -> ladderResults.stream().max(Comparator.comparingDouble(Result::recall))).orElseThrow().options;
+            System.out.println("chosen: " + chosen);
+
+            // 3. Shards: the same ladder with S=16, and the chosen options at the small size.
+            header("S=16 on one node");
+            run(single, small, 16, chosen, truth.get(small));
+            if (find(gridResults, chosen) == null) {
+                run(single, small, 1, chosen, truth.get(small));
+            }
+            for (Options o : ladder) {
+                run(single, large, 16, o, truth.get(large));
             }
         }
-        List<Result> singleLarge = results.stream().filter(r -> r.n == large && r.shards == 16 && r.setup.equals("1 node")).toList();
-        Options best = singleLarge.get(0).options;
 
-        // 3. A 3-master cluster (no replicas: on 2 cores a replica replays every VADD's graph work), S=16.
-        header("3-master cluster, S=16, best options");
+        // 4. A 3-master cluster (no replicas by default: on 2 cores a replica replays every VADD's graph work), S=16.
+        header("3-master cluster, S=16, chosen options " + chosen);
         try (Deployment cluster = startCluster(binary, dir.resolve("cluster"), 3, Integer.getInteger("bench.replicas", 0))) {
             for (int n : new int[] {small, large}) {
-                run(cluster.target, n, 16, best, truth.get(n));
+                run(cluster.target, n, 16, chosen, truth.get(n));
             }
         }
         table();
@@ -257,9 +277,12 @@ public final class RedisBench {
         return "bench:passage:{" + postId(i) + "}:" + (i % PASSAGES_PER_POST);
     }
 
+    /** As PostId makes them: the first 16 hex digits of a SHA-256 (here of the post's number). */
     static String postId(int i) {
-        return "post" + (i / PASSAGES_PER_POST);
+        return POST_IDS[i / PASSAGES_PER_POST];
     }
+
+    static String[] POST_IDS;
 
     static byte[] fp32(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -328,7 +351,7 @@ public final class RedisBench {
                 int pending = 0;
                 List<Response<Boolean>> replies = new ArrayList<>();
                 for (int post = writer; post < posts; post += WRITERS) {
-                    String key = "bench:vectors:{" + tags.tagOf("post" + post) + "}";
+                    String key = "bench:vectors:{" + tags.tagOf(POST_IDS[post]) + "}";
                     for (int i = post * PASSAGES_PER_POST; i < Math.min(n, (post + 1) * PASSAGES_PER_POST); i++) {
                         String attr = "{\"feed\":\"https://blog" + (post % 50) + ".example.com/feed.xml\",\"feed_id\":\"0123456789abcdef\",\"published\":" + (1_700_000_000L + post) + "}";
                         replies.add(pipeline.vaddFP32(key, fp32(data[i]), element(i), options.params(attr)));
@@ -386,8 +409,9 @@ public final class RedisBench {
         // Redis runs it by default (in a thread), then with NOTHREAD (on the main thread).
         double[] threaded = queries(target, keys, new VSimParams().count(K), truth);
         double[] noThread = queries(target, keys, new VSimParams().count(K).noThread(), truth);
+        double[] wide = shards == 1 && n > small ? queries(target, keys, new VSimParams().count(K).ef(QUERY_EF), truth) : new double[] {Double.NaN, Double.NaN, Double.NaN};
         Result r = new Result(target.name, n, shards, options, seconds, n / seconds, cpu, mem / n,
-                threaded[0], threaded[1], threaded[2], noThread[0], noThread[1], perMaster, load0 + " -> " + load());
+                threaded[0], threaded[1], threaded[2], noThread[0], noThread[1], wide[0], wide[2], perMaster, load0 + " -> " + load());
         results.add(r);
         print(r, target);
         return r;
@@ -583,6 +607,9 @@ public final class RedisBench {
 
     static void print(Result r, Target target) {
         System.out.println(row(r));
+        if (!Double.isNaN(r.recallEf)) {
+            System.out.printf(Locale.ROOT, "    same set, VSIM EF %d: recall@10 %.3f, p50 %.2f ms%n", QUERY_EF, r.recallEf, r.p50Ef);
+        }
         if (target.masters.size() > 1 || !target.replicas.isEmpty()) {
             for (int i = 0; i < r.perMaster.size(); i++) {
                 boolean master = i < target.masters.size();
@@ -602,49 +629,53 @@ public final class RedisBench {
     static void table() {
         System.out.println();
         System.out.println("== summary (markdown)");
-        System.out.println("| setup | passages | S | VADD options | write rate (passages/s) | server CPU s | passages per server CPU-s | bytes/passage | p50 / p99 ms | p50 / p99 ms NOTHREAD | recall@10 | load average |");
-        System.out.println("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        System.out.println("| setup | passages | S | VADD options | write rate (passages/s) | server CPU s | passages per server CPU-s | bytes/passage | p50 / p99 ms | p50 / p99 ms NOTHREAD | recall@10 | recall@10, p50 ms with VSIM EF " + QUERY_EF + " | load average |");
+        System.out.println("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %,d | %d | %s | %,.0f | %.1f | %,.0f | %,.0f | %.2f / %.2f | %.2f / %.2f | %.3f | %s |%n",
-                    r.setup, r.n, r.shards, r.options, r.rate, r.cpu, r.perCpuSecond(), r.bytesPerPassage, r.p50, r.p99, r.p50NoThread, r.p99NoThread, r.recall, r.load);
+            System.out.printf(Locale.ROOT, "| %s | %,d | %d | %s | %,.0f | %.1f | %,.0f | %,.0f | %.2f / %.2f | %.2f / %.2f | %.3f | %s | %s |%n",
+                    r.setup, r.n, r.shards, r.options, r.rate, r.cpu, r.perCpuSecond(), r.bytesPerPassage, r.p50, r.p99, r.p50NoThread, r.p99NoThread, r.recall,
+                    Double.isNaN(r.recallEf) ? "" : String.format(Locale.ROOT, "%.3f, %.2f", r.recallEf, r.p50Ef), r.load);
         }
     }
 
-    /** 1M and 10M passages on paper, from the measured figures, with the arithmetic. */
+    /**
+     * 1M and 10M passages on paper, from the measured figures, with the arithmetic. The write
+     * cost of a passage depends on the size of the set it joins: the per-CPU-second rate of
+     * filling one set (S=1) to the small and to the large size gives a factor per x10 of set size,
+     * applied to the size each shard reaches (N / S).
+     */
     static void project(int large) {
-        Result one = results.stream().filter(r -> r.setup.equals("1 node") && r.n == large && r.shards == 16).findFirst().orElseThrow();
-        Result oneSmall = results.stream().filter(r -> r.setup.equals("1 node") && r.n == small && r.shards == 16 && r.options.equals(one.options)).findFirst().orElse(null);
+        Result s1Small = results.stream().filter(r -> r.setup.equals("1 node") && r.n == small && r.shards == 1 && r.options.equals(chosen)).findFirst().orElseThrow();
+        Result s1Large = results.stream().filter(r -> r.setup.equals("1 node") && r.n == large && r.shards == 1 && r.options.equals(chosen)).findFirst().orElseThrow();
+        Result one = results.stream().filter(r -> r.setup.equals("1 node") && r.n == large && r.shards == 16 && r.options.equals(chosen)).findFirst().orElseThrow();
         Result cl = results.stream().filter(r -> !r.setup.equals("1 node") && r.n == large).findFirst().orElseThrow();
         System.out.println();
-        System.out.println("== projection (" + one.options + ", S=16)");
-        System.out.printf(Locale.ROOT, "measured, one node, %,d passages: %,.0f passages/s wall, %,.0f passages per server CPU-second, %,.0f bytes/passage%n",
-                large, one.rate, one.perCpuSecond(), one.bytesPerPassage);
-        System.out.printf(Locale.ROOT, "measured, %s, %,d passages: %,.0f passages/s wall (%.2fx one node), %,.0f passages per server CPU-second%n",
-                cl.setup, large, cl.rate, cl.rate / one.rate, cl.perCpuSecond());
-        double decay = 1.0;
-        if (oneSmall != null) {
-            decay = one.perCpuSecond() / oneSmall.perCpuSecond();
-            System.out.printf(Locale.ROOT, "per-CPU-second rate from %,d to %,d (x%d): %,.0f -> %,.0f, factor %.2f; assumed to repeat for every further x10 (HNSW insert cost grows with log N)%n",
-                    small, large, large / small, oneSmall.perCpuSecond(), one.perCpuSecond(), decay);
-        }
-        double budget = 25.0 * (1L << 30); // bytes of used_memory per master
+        System.out.println("== projection (" + chosen + ")");
+        System.out.printf(Locale.ROOT, "measured, one node, %,d passages, S=16: %,.0f passages/s wall, %,.0f passages per server CPU-second, %,.0f bytes/passage, recall@10 %.3f, p50 %.2f ms%n",
+                large, one.rate, one.perCpuSecond(), one.bytesPerPassage, one.recall, one.p50);
+        System.out.printf(Locale.ROOT, "measured, %s, %,d passages, S=16: %,.0f passages/s wall (%.2fx one node on the same 2 cores), %,.0f passages per server CPU-second (%.2fx one node's)%n",
+                cl.setup, large, cl.rate, cl.rate / one.rate, cl.perCpuSecond(), cl.perCpuSecond() / one.perCpuSecond());
+        double decades = Math.log10((double) large / small);
+        double perDecade = Math.pow(s1Large.perCpuSecond() / s1Small.perCpuSecond(), 1 / decades);
+        System.out.printf(Locale.ROOT, "one set filled to %,d: %,.0f passages per CPU-s; to %,d: %,.0f; factor per x10 of set size: (%,.0f / %,.0f)^(1/%.2f) = %.2f%n",
+                small, s1Small.perCpuSecond(), large, s1Large.perCpuSecond(), s1Large.perCpuSecond(), s1Small.perCpuSecond(), decades, perDecade);
+        double budget = 12.5 * (1L << 30);
         for (long n : new long[] {1_000_000L, 10_000_000L}) {
-            double steps = Math.log10((double) n / large) / Math.log10((double) large / small);
-            double rate = one.perCpuSecond() * Math.pow(decay, steps);
             double mem = n * one.bytesPerPassage;
-            int masters = (int) Math.max(1, Math.ceil(mem / (budget * 0.5)));
-            double ingest1 = n / rate;
-            int forHour = (int) Math.ceil(ingest1 / 3600);
-            System.out.printf(Locale.ROOT, "%,d passages: memory %,d x %,.0f B = %.1f GiB (vector sets alone; x2 with one replica each);%n",
-                    n, n, one.bytesPerPassage, mem / (1L << 30));
-            System.out.printf(Locale.ROOT, "    masters for memory, at 12.5 GiB of used_memory per master (half a 25 GiB node: room for the fork of a save and replication buffers): ceil(%.1f / 12.5) = %d%n",
-                    mem / (1L << 30), masters);
-            System.out.printf(Locale.ROOT, "    write rate per master core: %,.0f x %.2f^%.2f = %,.0f passages/s; first ingest on one master core: %,d / %,.0f = %,.0f s = %.1f h%n",
-                    one.perCpuSecond(), decay, steps, rate, n, rate, ingest1, ingest1 / 3600);
-            System.out.printf(Locale.ROOT, "    masters for a first ingest within 1 h (each master its own core): ceil(%,.0f s / 3,600 s) = %d%n", ingest1, forHour);
-            for (int m : new int[] {3, 6, 16}) {
-                System.out.printf(Locale.ROOT, "    with %2d masters, each its own core, writers in parallel: %.1f h / %d = %.2f h%n",
-                        m, ingest1 / 3600, m, ingest1 / 3600 / m);
+            int forMemory = (int) Math.max(1, Math.ceil(mem / budget));
+            System.out.printf(Locale.ROOT, "%,d passages:%n", n);
+            System.out.printf(Locale.ROOT, "    memory: %,d x %,.0f B = %.1f GiB of vector sets (x2 with a replica behind each master; passage texts and post records come on top)%n",
+                    n, one.bytesPerPassage, mem / (1L << 30));
+            System.out.printf(Locale.ROOT, "    masters for memory at 12.5 GiB used_memory each (half a 25 GiB node: room for a save's fork and replication): ceil(%.1f / 12.5) = %d%n",
+                    mem / (1L << 30), forMemory);
+            for (int shards : new int[] {16, 64}) {
+                double shardSize = (double) n / shards;
+                double rate = s1Large.perCpuSecond() * Math.pow(perDecade, Math.log10(shardSize / large));
+                double cpu = n / rate;
+                System.out.printf(Locale.ROOT, "    S=%d: shards of %,.0f; rate %,.0f x %.2f^log10(%,.0f / %,d) = %,.0f passages per CPU-s; first ingest %,d / %,.0f = %,.0f CPU-s = %.1f h on one master core,"
+                                + " %.2f h on 3 masters, %.2f h on 6, %.2f h on 16 (one core each, writers in parallel); %d masters for 1 h%n",
+                        shards, shardSize, s1Large.perCpuSecond(), perDecade, shardSize, large, rate, n, rate, cpu, cpu / 3600,
+                        cpu / 3600 / 3, cpu / 3600 / 6, cpu / 3600 / Math.min(16, shards), (int) Math.ceil(cpu / 3600));
             }
         }
     }
