@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  * merged; recall@10 against exact (brute-force float) search.
  *
  * <pre>
- * RedisBench quick|full      (options by system properties: see main)
+ * RedisBench quick|full|shards      (options by system properties: see main and shardsOnly)
  * </pre>
  */
 public final class RedisBench {
@@ -119,12 +119,12 @@ public final class RedisBench {
             System.out.println(RedisServer.findBinary().map(Path::toString).orElse("redis-server"));
             return;
         }
-        if (!plan.equals("quick") && !plan.equals("full")) {
-            throw new IllegalArgumentException("usage: RedisBench quick|full");
+        if (!plan.equals("quick") && !plan.equals("full") && !plan.equals("shards")) {
+            throw new IllegalArgumentException("usage: RedisBench quick|full|shards");
         }
         boolean full = plan.equals("full");
         small = Integer.getInteger("bench.small", 10_000);
-        int large = Integer.getInteger("bench.large", full ? 100_000 : 30_000);
+        int large = Integer.getInteger("bench.large", full || plan.equals("shards") ? 100_000 : 30_000);
         Path binary = RedisServer.findBinary().orElseThrow(() ->
                 new IllegalStateException("no redis-server 8: run scripts/install-redis.sh or set REDIS_SERVER"));
         Path dir = Files.createTempDirectory("bench-redis");
@@ -142,6 +142,11 @@ public final class RedisBench {
             long t = System.nanoTime();
             truth.put(n, exact(n));
             System.out.printf(Locale.ROOT, "exact top-%d for %d queries over %,d passages: %.1f s%n", K, RECALL_QUERIES, n, (System.nanoTime() - t) / 1e9);
+        }
+
+        if (plan.equals("shards")) {
+            shardsOnly(binary, dir, large, truth);
+            return;
         }
 
         // 1. The VADD option grid at 10k on one node, one set (S=1).
@@ -224,6 +229,29 @@ public final class RedisBench {
         }
         table();
         project(large);
+        deleteTree(dir);
+    }
+
+    /**
+     * S=1 and S=16 at the large size, alternately, {@code bench.repeats} times each, with the
+     * options in {@code bench.options} ("Q8 CAS EF 100 M 16"): how much the two differ against
+     * how much one differs from itself on a shared machine.
+     */
+    static void shardsOnly(Path binary, Path dir, int large, Map<Integer, int[][]> truth) throws Exception {
+        String[] f = System.getProperty("bench.options", "Q8 CAS EF 100 M 16").split(" ");
+        boolean cas = f[1].equals("CAS");
+        int at = cas ? 2 : 1;
+        Options o = new Options(f[0], cas, Integer.parseInt(f[at + 1]), Integer.parseInt(f[at + 3]));
+        try (RedisServer server = RedisServer.start(binary, dir.resolve("single"));
+             RedisClient client = RedisClient.builder().hostAndPort("127.0.0.1", server.port()).clientConfig(config()).build()) {
+            Target single = new Target("1 node", client, List.of(new HostAndPort("127.0.0.1", server.port())), List.of());
+            header(String.format(Locale.ROOT, "S=1 and S=16 alternately at %,d passages, %s", large, o));
+            for (int i = 0; i < Integer.getInteger("bench.repeats", 2); i++) {
+                run(single, large, 1, o, truth.get(large));
+                run(single, large, 16, o, truth.get(large));
+            }
+        }
+        table();
         deleteTree(dir);
     }
 
