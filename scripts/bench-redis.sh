@@ -10,7 +10,7 @@
 #   scripts/bench-redis.sh [quick|full]   quick (default): 10k grid of 8 VADD option sets, 30k;
 #                                         full: 10k grid of 18 option sets, 100k (~15-20 min)
 #   scripts/bench-redis.sh shards         S=1 and S=16 alternately at 100k, BENCH_REPEATS (2) times each,
-#                                         with BENCH_OPTIONS ("Q8 CAS EF 100 M 16")
+#                                         with BENCH_OPTIONS ("Q8 EF 100 M 16")
 #   BENCH_WRITERS (4), BENCH_BATCH (200 VADDs a pipeline), BENCH_QUERIES (300),
 #   BENCH_RECALL_QUERIES (200), BENCH_REPLICAS (0 or 1: a replica behind each cluster master).
 # redis-server 8 from REDIS_SERVER, the PATH, or ~/.cache/feedsearch/redis-8 (scripts/install-redis.sh).
@@ -30,6 +30,6 @@ java -Xmx1500m -XX:+UseParallelGC \
   -Dbench.writers="${BENCH_WRITERS:-4}" -Dbench.batch="${BENCH_BATCH:-200}" \
   -Dbench.queries="${BENCH_QUERIES:-300}" -Dbench.recallQueries="${BENCH_RECALL_QUERIES:-200}" \
   -Dbench.replicas="${BENCH_REPLICAS:-0}" -Dbench.repeats="${BENCH_REPEATS:-2}" \
-  -Dbench.options="${BENCH_OPTIONS:-Q8 CAS EF 100 M 16}" \
+  -Dbench.options="${BENCH_OPTIONS:-Q8 EF 100 M 16}" \
   -cp "$cp" feedsearch.bench.RedisBench "$plan"
 echo "total $(( $(date +%s) - start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
