@@ -8,7 +8,7 @@
 # merged) and recall@10 against exact brute-force search; then projects 1M and 10M passages.
 #
 #   scripts/bench-redis.sh [quick|full]   quick (default): 10k grid of 8 VADD option sets, 30k;
-#                                         full: 10k grid of 18 option sets, 100k (~15-20 min)
+#                                         full: 10k grid of 20 option sets, 100k (~14 min)
 #   scripts/bench-redis.sh shards         S=1 and S=16 alternately at 100k, BENCH_REPEATS (2) times each,
 #                                         with BENCH_OPTIONS ("Q8 EF 100 M 16")
 #   BENCH_WRITERS (4), BENCH_BATCH (200 VADDs a pipeline), BENCH_QUERIES (300),

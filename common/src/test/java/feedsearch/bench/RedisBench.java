@@ -421,6 +421,9 @@ public final class RedisBench {
             double m = after[i][1] - before[i][1];
             long held = 0;
             try (Jedis j = new Jedis(all.get(i))) {
+                if (i >= target.masters.size()) {
+                    j.readonly(); // a replica answers reads of its master's slots only after READONLY
+                }
                 for (String key : j.keys("bench:vectors:*")) {
                     held += j.vcard(key);
                 }
