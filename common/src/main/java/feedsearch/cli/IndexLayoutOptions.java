@@ -35,19 +35,19 @@ public final class IndexLayoutOptions {
             description = "Query engine, HNSW: candidates while searching (engine default 10).")
     Integer efRuntime;
 
-    @Option(names = "--quantization", paramLabel = "none|q8|bin", defaultValue = "none",
-            description = "Vector sets: how vectors are stored (default: ${DEFAULT-VALUE}, full precision; "
+    @Option(names = "--quantization", paramLabel = "none|q8|bin", defaultValue = "q8",
+            description = "Vector sets: how vectors are stored (default: ${DEFAULT-VALUE}, 8-bit: half the memory of none, "
                     + "q8 is VADD's own default and a little less exact).")
     Quantization quantization;
 
-    @Option(names = "--shards", paramLabel = "N", defaultValue = "" + RedisOptions.DEFAULT_SHARDS,
+    @Option(names = "--shards", paramLabel = "N",
             description = "Vector sets: how many sets a new index spreads its posts over, so that a Redis Cluster "
-                    + "can hold them on every master; queries ask each set (default: ${DEFAULT-VALUE}; 1 to "
-                    + ShardTags.MAX_SHARDS + ").")
-    int shards;
+                    + "can hold them on every master; queries ask each set (default: " + RedisOptions.CLUSTER_SHARDS
+                    + " on a cluster, 1 on one server; 1 to " + ShardTags.MAX_SHARDS + ").")
+    Integer shards;
 
     Settings applyTo(Settings settings) {
-        if (shards < 1 || shards > ShardTags.MAX_SHARDS) {
+        if (shards != null && (shards < 1 || shards > ShardTags.MAX_SHARDS)) {
             throw new FeedsearchException(ExitCode.USAGE, "--shards must be between 1 and " + ShardTags.MAX_SHARDS);
         }
         VectorSetStore.Quantization q = switch (quantization) {

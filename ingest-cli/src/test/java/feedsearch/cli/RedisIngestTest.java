@@ -70,7 +70,7 @@ class RedisIngestTest {
         JsonNode status = new ObjectMapper().readTree(ingest(env, "status", "--json").out());
         assertEquals("vectorset", status.get("engine").asText());
         assertEquals(12, status.get("posts").asInt());
-        assertEquals("noquant", status.get("vector_type").asText());
+        assertEquals("q8", status.get("vector_type").asText());
         assertEquals("sample", status.get("feeds").get(0).get("feed").asText());
 
         CommandRun drop = ingest(env, "drop", "--yes");

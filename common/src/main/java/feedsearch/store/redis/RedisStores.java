@@ -15,6 +15,13 @@ public final class RedisStores {
     private RedisStores() {
     }
 
+    private static int shardsForNewIndex(RedisOptions options, RedisConnection connection) {
+        if (options.shards() != null) {
+            return options.shards();
+        }
+        return connection instanceof RedisConnection.Cluster ? RedisOptions.CLUSTER_SHARDS : 1;
+    }
+
     public static RedisStore open(RedisEndpoint endpoint, String index, RedisOptions options, StoreAccess access) {
         RedisConnection connection = RedisConnector.connect(endpoint);
         try {
@@ -36,7 +43,7 @@ public final class RedisStores {
             }
             return switch (engine) {
                 case VECTORSET -> new VectorSetStore(connection, endpoint, keys.withShards(VectorSetStore.recordedShards(meta.get(1))),
-                        options.quantization(), options.shards(), access);
+                        options.quantization(), shardsForNewIndex(options, connection), access);
                 case SEARCH -> new RediSearchStore(connection, endpoint, keys, options, access);
             };
         } catch (RuntimeException e) {

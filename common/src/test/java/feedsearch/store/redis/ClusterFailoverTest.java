@@ -41,7 +41,7 @@ class ClusterFailoverTest {
         URI feed = FeedReader.locate(GeneratedFeed.write(dir.resolve("feed.xml"), POSTS, 300).toString());
         RedisEndpoint endpoint = RedisEndpoint.fromUrl(cluster.url(), Map.of());
         CountingEmbedder embedder = new CountingEmbedder();
-        int slot = JedisClusterCRC16.getSlot(ShardTags.of(RedisOptions.DEFAULT_SHARDS).tags().get(0));
+        int slot = JedisClusterCRC16.getSlot(ShardTags.of(RedisOptions.CLUSTER_SHARDS).tags().get(0));
         RedisServer victim = cluster.masterOf(slot);
         AtomicInteger written = new AtomicInteger();
         IngestListener killer = new IngestListener() {
