@@ -1,6 +1,5 @@
 package feedsearch.testing;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -8,8 +7,6 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -22,21 +19,8 @@ public final class Redis8 implements BeforeAllCallback, AfterAllCallback, Parame
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        Path binary = RedisServer.findBinary().orElse(null);
-        if (binary == null) {
-            String why = "no redis-server 8.x found (REDIS_SERVER, PATH, ~/.cache/feedsearch/redis-8): run scripts/install-redis.sh";
-            if (System.getenv("CI") != null) {
-                throw new IllegalStateException(why);
-            }
-            Assumptions.abort(why);
-        }
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("feedsearch-redis");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        context.getStore(NAMESPACE).put("server", RedisServer.start(binary, dir));
+        Path binary = RedisServer.requireBinary();
+        context.getStore(NAMESPACE).put("server", RedisServer.start(binary, RedisServer.newDirectory("feedsearch-redis")));
     }
 
     @Override

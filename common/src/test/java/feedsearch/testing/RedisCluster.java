@@ -95,7 +95,7 @@ public final class RedisCluster implements AutoCloseable {
             if (last == null) {
                 return;
             }
-            sleep(100);
+            RedisServer.sleep(100);
         }
         throw new IllegalStateException("cluster not healthy within 60s: " + last);
     }
@@ -195,18 +195,11 @@ public final class RedisCluster implements AutoCloseable {
             } catch (RuntimeException notYet) {
                 // a node mid-failover
             }
-            sleep(100);
+            RedisServer.sleep(100);
         }
         throw new IllegalStateException("no live master for slot " + slot + " within 60s");
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,7 @@
 package feedsearch.testing;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -46,6 +48,30 @@ public final class RedisServer implements AutoCloseable {
         }
         candidates.add(Path.of(System.getProperty("user.home"), ".cache", "feedsearch", "redis-8", "bin", "redis-server"));
         return candidates.stream().filter(Files::isExecutable).filter(RedisServer::isVersion8OrLater).findFirst();
+    }
+
+    /**
+     * The redis-server the tests use. With none on this machine a test is skipped, saying why,
+     * except under CI (CI set), where that is a failure: CI installs Redis 8 with scripts/install-redis.sh.
+     */
+    public static Path requireBinary() {
+        return findBinary().orElseGet(() -> {
+            String why = "no redis-server 8.x found (REDIS_SERVER, PATH, ~/.cache/feedsearch/redis-8): run scripts/install-redis.sh";
+            if (System.getenv("CI") != null) {
+                throw new IllegalStateException(why);
+            }
+            Assumptions.abort(why);
+            return null;
+        });
+    }
+
+    /** A new directory for a server's files. */
+    static Path newDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean isVersion8OrLater(Path binary) {
@@ -156,7 +182,7 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

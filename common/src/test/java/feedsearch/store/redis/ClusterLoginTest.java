@@ -9,7 +9,6 @@ import feedsearch.testing.RedisCluster;
 import feedsearch.testing.RedisServer;
 import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,15 +28,7 @@ class ClusterLoginTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) {
-        Path binary = RedisServer.findBinary().orElse(null);
-        if (binary == null) {
-            String why = "no redis-server 8.x found: run scripts/install-redis.sh";
-            if (System.getenv("CI") != null) {
-                throw new IllegalStateException(why);
-            }
-            Assumptions.abort(why);
-        }
-        cluster = RedisCluster.start(binary, dir, 3, PASSWORD);
+        cluster = RedisCluster.start(RedisServer.requireBinary(), dir, 3, PASSWORD);
     }
 
     @AfterAll
