@@ -117,20 +117,31 @@ public sealed interface RedisConnection extends AutoCloseable {
     /**
      * A Redis Cluster. The client follows MOVED and ASK and refreshes its slot map by itself for
      * single commands; a transaction is ours to place, and to place again after a failover.
-     *
-     * @param masters nodes serving slots when we connected
-     * @param nodes   nodes known then, replicas included
      */
-    record Cluster(RedisClusterClient commands, int masters, int nodes, Map<Integer, Long> withoutReplicaUntil)
-            implements RedisConnection {
+    final class Cluster implements RedisConnection {
         /** Longer than a failover takes with Redis's default node timeout (15 s) and a vote. */
         static final Duration RIDE_THROUGH = Duration.ofSeconds(45);
         static final int REPLICA_WAIT_MILLIS = 1_000;
         /** After a WAIT no replica answered (a master whose replica failed or was promoted), how long its slot goes without. */
         private static final long NO_REPLICA_BACKOFF_NANOS = Duration.ofSeconds(30).toNanos();
 
+        private final RedisClusterClient commands;
+        /** Nodes serving slots when we connected. */
+        private final int masters;
+        /** Nodes known then, replicas included. */
+        private final int nodes;
+        /** Slots whose master had no replica to WAIT for, until when (System.nanoTime()). */
+        private final Map<Integer, Long> withoutReplicaUntil = new ConcurrentHashMap<>();
+
         public Cluster(RedisClusterClient commands, int masters, int nodes) {
-            this(commands, masters, nodes, new ConcurrentHashMap<>());
+            this.commands = commands;
+            this.masters = masters;
+            this.nodes = nodes;
+        }
+
+        @Override
+        public RedisClusterClient commands() {
+            return commands;
         }
 
         @Override
@@ -142,7 +153,7 @@ public sealed interface RedisConnection extends AutoCloseable {
                     queue.accept(tx);
                     replies = tx.exec();
                 }
-                if (nodes > masters && System.nanoTime() - withoutReplicaUntil.getOrDefault(slot, System.nanoTime() - 1) > 0) {
+                if (mayHaveReplica(slot)) {
                     Object acked = connection.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(1).add(REPLICA_WAIT_MILLIS));
                     if (Long.valueOf(0).equals(acked)) {
                         withoutReplicaUntil.put(slot, System.nanoTime() + NO_REPLICA_BACKOFF_NANOS);
@@ -150,6 +161,11 @@ public sealed interface RedisConnection extends AutoCloseable {
                 }
                 return replies;
             }
+        }
+
+        private boolean mayHaveReplica(int slot) {
+            Long until = withoutReplicaUntil.get(slot);
+            return nodes > masters && (until == null || System.nanoTime() - until > 0);
         }
 
         @Override
