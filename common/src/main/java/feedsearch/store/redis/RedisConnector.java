@@ -53,7 +53,7 @@ public final class RedisConnector {
         UnifiedJedis seed = connectOne(endpoint);
         Map<String, String> cluster;
         try {
-            if (!"1".equals(fields(seed.info("cluster")).get("cluster_enabled"))) {
+            if (!isClusterNode(seed)) {
                 return new RedisConnection.Single(seed);
             }
             if (endpoint.database() != 0) {
@@ -85,6 +85,18 @@ public final class RedisConnector {
         } catch (JedisException e) {
             throw new FeedsearchException(ExitCode.UNREACHABLE, "cannot reach Redis Cluster at " + endpoint + ": "
                     + (e instanceof JedisConnectionException c ? reason(c) : e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Whether INFO says {@code cluster_enabled:1}. A user whose ACL forbids INFO is taken to be
+     * on one server: a cluster answers its first misplaced key with MOVED, which says what it is.
+     */
+    private static boolean isClusterNode(UnifiedJedis seed) {
+        try {
+            return "1".equals(fields(seed.info("cluster")).get("cluster_enabled"));
+        } catch (JedisDataException noInfo) {
+            return false;
         }
     }
 
