@@ -90,7 +90,7 @@ public final class RedisConnector {
 
     /**
      * Whether INFO says {@code cluster_enabled:1}. A user whose ACL forbids INFO is taken to be
-     * on one server: a cluster answers its first misplaced key with MOVED, which says what it is.
+     * on one server, as before clusters were known here; on a cluster such a user needs +info.
      */
     private static boolean isClusterNode(UnifiedJedis seed) {
         try {
