@@ -15,6 +15,7 @@ import feedsearch.feed.PostId;
 import feedsearch.fetch.Access;
 import feedsearch.store.FeedState;
 import feedsearch.store.PostRecord;
+import feedsearch.store.PostWrite;
 import feedsearch.store.StoredPassage;
 import feedsearch.store.VectorStore;
 import feedsearch.store.WriteLock;
@@ -38,7 +39,8 @@ import java.util.concurrent.TimeoutException;
  * that embeds and writes, so a long feed never sits in memory with all its text and vectors.
  * Changed posts' passages are embedded many posts to a call ({@link EmbeddingBatcher}), a few
  * calls in flight while pages are still being read; each post is written whole from its
- * batch's outcome, and a batch that fails fails exactly its posts.
+ * batch's outcome, the posts of one batch in one store write, and a batch that fails fails
+ * exactly its posts.
  * A bad feed or post is reported and the run goes on; a store that fails stops the run.
  */
 public final class Ingester {
@@ -249,9 +251,35 @@ public final class Ingester {
         return new Prepared(null, new Changed(position, feed, url, article, id, existing.isPresent(), passages, inputs));
     }
 
+    /**
+     * Writes the posts whose vectors came back in one call to the store, so that it may commit
+     * them together; each is reported after that, so none is reported written before it is durable.
+     */
     private void writeAll(PostOutcome[] posts, List<EmbeddingBatcher.Embedded<Changed>> embedded) {
+        List<PostWrite> writes = new ArrayList<>(embedded.size());
         for (EmbeddingBatcher.Embedded<Changed> e : embedded) {
-            done(posts, e.post().position(), write(e));
+            if (e.failure() == null) {
+                writes.add(toWrite(e));
+            }
+        }
+        List<IllegalArgumentException> refusals = writes.isEmpty() ? List.of() : store.replacePosts(writes);
+        int written = 0;
+        for (EmbeddingBatcher.Embedded<Changed> e : embedded) {
+            Changed post = e.post();
+            PostOutcome outcome;
+            if (e.failure() != null) {
+                outcome = new PostOutcome(post.feed(), post.url(), post.article().title(), PostStatus.FAILED, 0,
+                        "embedding failed: " + e.failure().getMessage());
+            } else {
+                IllegalArgumentException refusal = refusals.get(written++);
+                // The store refused this one document (a value beyond its limits): that post fails, not the run.
+                outcome = refusal != null
+                        ? new PostOutcome(post.feed(), post.url(), post.article().title(), PostStatus.FAILED, 0,
+                                "could not be stored: " + refusal.getMessage())
+                        : new PostOutcome(post.feed(), post.url(), post.article().title(),
+                                post.replaces() ? PostStatus.UPDATED : PostStatus.ADDED, post.passages().size(), null);
+            }
+            done(posts, post.position(), outcome);
         }
     }
 
@@ -260,27 +288,15 @@ public final class Ingester {
         listener.postDone(outcome);
     }
 
-    private PostOutcome write(EmbeddingBatcher.Embedded<Changed> embedded) {
+    private PostWrite toWrite(EmbeddingBatcher.Embedded<Changed> embedded) {
         Changed post = embedded.post();
         Article article = post.article();
-        if (embedded.failure() != null) {
-            return new PostOutcome(post.feed(), post.url(), article.title(), PostStatus.FAILED, 0,
-                    "embedding failed: " + embedded.failure().getMessage());
-        }
         List<StoredPassage> stored = new ArrayList<>(post.passages().size());
         for (Passage p : post.passages()) {
             stored.add(new StoredPassage(p.index(), p.text(), embedded.vectors().get(p.index())));
         }
-        try {
-            store.replacePost(new PostRecord(post.id().value(), post.id().canonicalUrl(), article.title(), post.feed(),
-                    article.published(), article.contentHash(), post.passages().size(), clock.instant()), stored);
-        } catch (IllegalArgumentException e) {
-            // The store refused this one document (a value beyond its limits): that post fails, not the run.
-            return new PostOutcome(post.feed(), post.url(), article.title(), PostStatus.FAILED, 0,
-                    "could not be stored: " + e.getMessage());
-        }
-        return new PostOutcome(post.feed(), post.url(), article.title(),
-                post.replaces() ? PostStatus.UPDATED : PostStatus.ADDED, post.passages().size(), null);
+        return new PostWrite(new PostRecord(post.id().value(), post.id().canonicalUrl(), article.title(), post.feed(),
+                article.published(), article.contentHash(), post.passages().size(), clock.instant()), stored);
     }
 
     private Chunker chunker(String title) {

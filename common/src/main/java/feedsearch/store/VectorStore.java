@@ -3,6 +3,7 @@ package feedsearch.store;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,6 +55,25 @@ public interface VectorStore extends AutoCloseable {
 
     /** Writes a post and its passages, and removes any passages its previous version had beyond them, atomically. */
     void replacePost(PostRecord post, List<StoredPassage> passages);
+
+    /**
+     * Replaces each post as {@link #replacePost} does; every post written is durable when this
+     * returns, and a store may make them durable together. Answers for each post, in order: null
+     * when it was written, else the refusal {@link #replacePost} would have thrown for that post
+     * alone (a value beyond the store's limits). Any other failure stops the run, as there.
+     */
+    default List<IllegalArgumentException> replacePosts(List<PostWrite> writes) {
+        List<IllegalArgumentException> refusals = new ArrayList<>(writes.size());
+        for (PostWrite write : writes) {
+            try {
+                replacePost(write.post(), write.passages());
+                refusals.add(null);
+            } catch (IllegalArgumentException e) {
+                refusals.add(e);
+            }
+        }
+        return refusals;
+    }
 
     /** The {@code n} passages nearest {@code vector}, best first, after {@code filter}. */
     List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter);

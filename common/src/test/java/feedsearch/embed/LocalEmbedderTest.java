@@ -1,6 +1,7 @@
 package feedsearch.embed;
 
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,31 @@ class LocalEmbedderTest {
         float[] inBatch = new LocalEmbedder().embed(TEXTS).get(1);
         for (int d = 0; d < alone.length; d++) {
             assertEquals(inBatch[d], alone[d], 1e-5f);
+        }
+    }
+
+    /** Counted word by word (and remembered), a text must count exactly what the tokenizer makes of it whole. */
+    @Test
+    void tokenCountsAreTheTokenizersOwn() {
+        HuggingFaceTokenCountEstimator whole = new HuggingFaceTokenCountEstimator();
+        List<String> texts = new java.util.ArrayList<>(TEXTS);
+        texts.addAll(List.of(
+                "",
+                "  \n\t ",
+                "Don't re-use it: e.g. numpy.ndarray's __array__() (see https://example.org/a?b=c&d=e#f), 3.14159!",
+                "Café naïve résumé Ærøskøbing ÉCOLE",
+                "数据科学 and データ mixed with words",
+                "non\u00a0breaking\u2009thin\u3000ideographic spaces",
+                "emoji 🙂 and symbols ∑∫≤ ← → ™",
+                "control\u0000chars\u0007and\ufffdreplacement",
+                "pneumonoultramicroscopicsilicovolcanoconiosis".repeat(4),
+                "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB/CAYAAAAfFcSJ=".repeat(40),
+                "tabs\tand\r\nwindows\rlines\n\n\nparagraphs   spaces"));
+        LocalEmbedder local = new LocalEmbedder();
+        for (int round = 0; round < 2; round++) {
+            for (String text : texts) {
+                assertEquals(whole.estimateTokenCountInText(text), local.countTokens(text), text);
+            }
         }
     }
 }

@@ -13,6 +13,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +58,33 @@ class LocalStoreTest {
                     .filter(m -> m.postId().equals("p1")).toList();
             assertEquals(2, p1.size());
             assertEquals(1.0, p1.get(0).score(), 1e-6);
+        }
+    }
+
+    @Test
+    void postsWrittenTogetherAreCommittedOnReturnAndARefusedOneKeepsItsOldVersion() {
+        try (LocalStore store = LocalStore.openForWriting(dir)) {
+            store.prepare("local", "m", 4);
+            store.replacePost(post("p2", 2), passages(2, 1));
+            // A feed name of 40,000 characters is a term beyond Lucene's limit: that post alone is refused.
+            PostRecord refused = new PostRecord("p2", "https://x.example/p2", "Title p2", "f".repeat(40_000),
+                    null, "hash-5", 5, Instant.now());
+
+            List<IllegalArgumentException> refusals = store.replacePosts(List.of(
+                    new PostWrite(post("p1", 3), passages(3, 0)),
+                    new PostWrite(refused, passages(5, 1)),
+                    new PostWrite(post("p3", 1), passages(1, 2))));
+
+            assertEquals(3, refusals.size());
+            assertNull(refusals.get(0));
+            assertNotNull(refusals.get(1));
+            assertNull(refusals.get(2));
+            // A reader sees only commits: the writer is still open, so what it sees is durable.
+            try (LocalStore reader = LocalStore.openForReading(dir)) {
+                assertEquals(3, reader.status().posts());
+                assertEquals(6, reader.status().passages());
+                assertEquals(2, reader.post("p2").orElseThrow().chunks());
+            }
         }
     }
 
