@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A cluster whose nodes want a password: the password reaches every node, and none is a clear error. */
+/** A cluster whose nodes want a login: the password, or an ACL user, reaches every node; none is a clear error. */
 class ClusterLoginTest {
     private static final String PASSWORD = "s3cret-cluster";
     private static RedisCluster cluster;
@@ -46,6 +47,22 @@ class ClusterLoginTest {
             assertTrue(store.describe().contains("Redis Cluster"), store.describe());
             assertEquals(12, store.status().posts(), "posts on all three masters counted");
             assertFalse(store.describe().contains(PASSWORD));
+        }
+    }
+
+    @Test
+    void anAclUserLogsInOnEveryNode() {
+        for (RedisServer node : cluster.liveNodes()) {
+            try (Jedis jedis = cluster.client(node)) {
+                // ACLs are per node: an operator sets the user up on each.
+                jedis.aclSetUser("feeder", "on", ">feeder-pw", "~*", "&*", "+@all");
+            }
+        }
+        RedisEndpoint endpoint = RedisEndpoint.fromUrl(cluster.url(), Map.of("REDIS_USER", "feeder", "REDIS_PASSWORD", "feeder-pw"));
+        try (RedisStore store = RedisStores.open(endpoint, "acl", RedisOptions.DEFAULTS, StoreAccess.INGEST)) {
+            assertEquals(12, TestIngest.sample(store, new CountingEmbedder()).count(PostStatus.ADDED));
+            assertEquals(12, store.status().posts());
+            assertTrue(store.describe().contains("feeder@"), store.describe());
         }
     }
 
