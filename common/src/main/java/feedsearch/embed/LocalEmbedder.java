@@ -132,10 +132,42 @@ public final class LocalEmbedder implements Embedder {
         /** Longer runs of characters (inlined data, long URLs) rarely come again. */
         static final int MAX_KEPT_CHARS = 64;
 
+        /**
+         * The last texts counted on each thread. The splitter counts a passage again after each
+         * part it appends, so a count usually extends one of these by a few words.
+         */
+        private static final ThreadLocal<Recent> RECENT = ThreadLocal.withInitial(Recent::new);
+
+        private static final class Recent {
+            final String[] texts = new String[4];
+            final int[] counts = new int[4];
+            int next;
+        }
+
         static int count(String text) {
+            Recent recent = RECENT.get();
+            int from = 0;
+            int total = 0;
+            for (int k = 0; k < recent.texts.length; k++) {
+                String known = recent.texts[k];
+                if (known != null && known.length() > from && known.length() <= text.length() && text.startsWith(known)
+                        && (known.length() == text.length() || isSpace(known.charAt(known.length() - 1))
+                        || isSpace(text.charAt(known.length())))) {
+                    from = known.length();
+                    total = recent.counts[k];
+                }
+            }
+            total += countFrom(text, from);
+            recent.texts[recent.next] = text;
+            recent.counts[recent.next] = total;
+            recent.next = (recent.next + 1) % recent.texts.length;
+            return total;
+        }
+
+        private static int countFrom(String text, int from) {
             int total = 0;
             int start = -1;
-            for (int i = 0; i < text.length(); i++) {
+            for (int i = from; i < text.length(); i++) {
                 if (isSpace(text.charAt(i))) {
                     if (start >= 0) {
                         total += word(text.substring(start, i));

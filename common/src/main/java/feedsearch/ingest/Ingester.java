@@ -25,7 +25,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,6 +62,12 @@ public final class Ingester {
     private final ArticleExtractor extractor;
     private final IngestListener listener;
     private final Clock clock;
+    /**
+     * Chunkers by passage size (nearly always {@link #PASSAGE_TOKENS}): langchain4j's splitter
+     * loads OpenNLP's sentence model once per splitter level it builds, and a chunker a post
+     * loaded it several times a post, about a third of the chunking CPU of a cold ingest.
+     */
+    private final Map<Integer, Chunker> chunkers = new ConcurrentHashMap<>();
 
     public Ingester(VectorStore store, Embedder embedder, FeedReader feeds, ArticleExtractor extractor,
                     IngestListener listener, Clock clock) {
@@ -302,6 +310,6 @@ public final class Ingester {
     private Chunker chunker(String title) {
         int room = embedder.maxInputTokens() - embedder.countTokens(title) - 4;
         int size = Math.max(OVERLAP_TOKENS * 2, Math.min(PASSAGE_TOKENS, room));
-        return new Chunker(size, OVERLAP_TOKENS, embedder::countTokens);
+        return chunkers.computeIfAbsent(size, s -> new Chunker(s, OVERLAP_TOKENS, embedder::countTokens));
     }
 }
