@@ -24,10 +24,10 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,9 +65,10 @@ public final class Ingester {
     /**
      * Chunkers by passage size (nearly always {@link #PASSAGE_TOKENS}): langchain4j's splitter
      * loads OpenNLP's sentence model once per splitter level it builds, and a chunker a post
-     * loaded it several times a post, about a third of the chunking CPU of a cold ingest.
+     * loaded it several times a post, about a third of the chunking CPU of a cold ingest. Used
+     * by the run's thread alone: OpenNLP's sentence detector inside is not thread-safe.
      */
-    private final Map<Integer, Chunker> chunkers = new ConcurrentHashMap<>();
+    private final Map<Integer, Chunker> chunkers = new HashMap<>();
 
     public Ingester(VectorStore store, Embedder embedder, FeedReader feeds, ArticleExtractor extractor,
                     IngestListener listener, Clock clock) {
