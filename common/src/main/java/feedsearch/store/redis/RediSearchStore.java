@@ -271,7 +271,7 @@ public final class RediSearchStore extends RedisStore {
                     }
                 }
             }
-            call(() -> redis.hset(keys.meta(), TEXT_INDEX, "1"));
+            markMeta(TEXT_INDEX, "1");
         }
         textIndex = true;
     }

@@ -8,6 +8,7 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -170,12 +171,14 @@ public sealed interface RedisConnection extends AutoCloseable {
 
         @Override
         public List<String> scan(String pattern) {
-            // A replica answers with its master's keys: the set drops the repeats.
             Set<String> found = new LinkedHashSet<>();
             for (ConnectionPool pool : commands.getClusterNodes().values()) {
                 try (Connection connection = pool.getResource()) {
                     Jedis node = new Jedis(connection);
-                    scanInto(node::scan, pattern, found);
+                    // Masters only: a replica may lag (a lock released a moment ago) or be down.
+                    if (node.info("replication").contains("role:master")) {
+                        scanInto(node::scan, pattern, found);
+                    }
                 }
             }
             return new ArrayList<>(found);
@@ -184,9 +187,20 @@ public sealed interface RedisConnection extends AutoCloseable {
         @Override
         public void unlink(List<String> keys) {
             for (int i = 0; i < keys.size(); i += 500) {
+                List<String> batch = keys.subList(i, Math.min(keys.size(), i + 500));
+                List<Response<Long>> replies = new ArrayList<>(batch.size());
                 try (AbstractPipeline pipeline = commands.pipelined()) {
-                    keys.subList(i, Math.min(keys.size(), i + 500)).forEach(pipeline::unlink);
+                    batch.forEach(key -> replies.add(pipeline.unlink(key)));
                     pipeline.sync();
+                }
+                for (int k = 0; k < batch.size(); k++) {
+                    try {
+                        replies.get(k).get();
+                    } catch (RuntimeException lostOrMoved) {
+                        // A cluster pipeline neither follows MOVED nor says a node went away;
+                        // the single command does both, within the client's retries.
+                        commands.unlink(batch.get(k));
+                    }
                 }
             }
         }

@@ -10,7 +10,9 @@ import feedsearch.store.StoreStatus;
 import feedsearch.store.StoredPassage;
 import feedsearch.store.VectorStore;
 import feedsearch.store.WriteLock;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -48,6 +50,10 @@ public abstract class RedisStore implements VectorStore {
     /** Lua, so that two processes creating the index at once leave one meta record: the first one's. */
     private static final String CREATE_META = "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
             + "redis.call('hset', KEYS[1], unpack(ARGV)) return 1";
+    private static final String MARK_META = "if redis.call('exists', KEYS[1]) == 0 then return 0 end "
+            + "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])";
+    /** What Jedis says when a pipeline's reply never came: its node was lost mid-pipeline. */
+    private static final String REPLY_NEVER_CAME = "Please close pipeline";
 
     protected final RedisConnection connection;
     protected final UnifiedJedis redis;
@@ -67,12 +73,16 @@ public abstract class RedisStore implements VectorStore {
     /** The index lock, once no ingest holds a feed lock: drop and reindex rewrite what ingests write. */
     private RedisLock lockIndex() {
         RedisLock lock = RedisLock.acquire(redis, List.of(keys.indexLock()), i -> describe());
-        List<String> feedLocks = connection.scan(keys.feedLockPattern());
-        if (!feedLocks.isEmpty()) {
+        try {
+            List<String> feedLocks = connection.scan(keys.feedLockPattern());
+            if (!feedLocks.isEmpty()) {
+                throw RedisLock.locked(redis, feedLocks.get(0), describe());
+            }
+            return lock;
+        } catch (RuntimeException e) {
             lock.close();
-            throw RedisLock.locked(redis, feedLocks.get(0), describe());
+            throw e;
         }
-        return lock;
     }
 
     /**
@@ -85,11 +95,15 @@ public abstract class RedisStore implements VectorStore {
         List<String> lockKeys = feeds.stream().map(keys::feedLock).toList();
         return call(() -> {
             RedisLock lock = RedisLock.acquire(redis, lockKeys, i -> "feed " + feeds.get(i) + " in " + describe());
-            if (redis.exists(keys.indexLock())) {
+            try {
+                if (redis.exists(keys.indexLock())) {
+                    throw RedisLock.locked(redis, keys.indexLock(), describe());
+                }
+                return lock;
+            } catch (RuntimeException e) {
                 lock.close();
-                throw RedisLock.locked(redis, keys.indexLock(), describe());
+                throw e;
             }
-            return lock;
         });
     }
 
@@ -302,6 +316,31 @@ public abstract class RedisStore implements VectorStore {
         return call(() -> connection.onAnyNode(command));
     }
 
+    /**
+     * Sends what {@code queue} adds to one pipeline (on a cluster, each command to its node) and
+     * returns the replies in order, read inside {@link #call}: a node lost mid-pipeline or a
+     * redirect is then exit 3, not a stray exception.
+     */
+    protected <T> List<T> pipelined(Function<AbstractPipeline, List<Response<T>>> queue) {
+        return call(() -> {
+            List<Response<T>> responses;
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                responses = queue.apply(pipeline);
+                pipeline.sync();
+            }
+            List<T> replies = new ArrayList<>(responses.size());
+            for (Response<T> response : responses) {
+                replies.add(response.get());
+            }
+            return replies;
+        });
+    }
+
+    /** Sets a field of the meta record only while the record exists: a drop meanwhile must not leave a stub behind. */
+    protected void markMeta(String field, String value) {
+        call(() -> redis.eval(MARK_META, List.of(keys.meta()), List.of(field, value)));
+    }
+
     /** Every key matching {@code pattern}, on every node. */
     protected List<String> scan(String pattern) {
         return call(() -> connection.scan(pattern));
@@ -335,6 +374,16 @@ public abstract class RedisStore implements VectorStore {
             if (outOfMemory.isPresent()) {
                 throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis at " + endpoint
                         + " is out of memory (maxmemory reached; raise maxmemory or free space): " + outOfMemory.get(), e);
+            }
+            if (RedisConnection.Cluster.isFailover(e)) {
+                throw new FeedsearchException(ExitCode.UNREACHABLE, "Redis Cluster at " + endpoint
+                        + " kept moving or refusing a slot (failover or resharding): " + e.getMessage(), e);
+            }
+            throw e;
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(REPLY_NEVER_CAME)) {
+                throw new FeedsearchException(ExitCode.UNREACHABLE, "lost a node of Redis at " + endpoint
+                        + " while it answered a pipeline", e);
             }
             throw e;
         }

@@ -10,9 +10,7 @@ import feedsearch.store.PostRecord;
 import feedsearch.store.SearchFilter;
 import feedsearch.store.StoreAccess;
 import feedsearch.store.StoredPassage;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.params.VAddParams;
 import redis.clients.jedis.params.VSimParams;
 
@@ -155,35 +153,19 @@ public final class VectorSetStore extends RedisStore {
             params.filter(expression);
         }
         // Every shard's n best, asked at once (a cluster pipeline sends each to its node), then the n best of those.
-        List<Response<Map<String, Double>>> perShard = new ArrayList<>();
-        call(() -> {
-            try (AbstractPipeline pipeline = redis.pipelined()) {
-                for (String set : keys.vectorSets()) {
-                    perShard.add(pipeline.vsimWithScores(set, vector, params));
-                }
-                pipeline.sync();
-            }
-            return null;
-        });
+        List<Map<String, Double>> perShard = pipelined(pipeline -> keys.vectorSets().stream()
+                .map(set -> pipeline.vsimWithScores(set, vector, params)).toList());
         List<Map.Entry<String, Double>> ranked = new ArrayList<>();
-        for (Response<Map<String, Double>> shard : perShard) {
-            ranked.addAll(shard.get().entrySet());
+        for (Map<String, Double> shard : perShard) {
+            ranked.addAll(shard.entrySet());
         }
         ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         List<Map.Entry<String, Double>> best = ranked.subList(0, Math.min(n, ranked.size()));
-        List<Response<List<String>>> fields = new ArrayList<>(best.size());
-        call(() -> {
-            try (AbstractPipeline pipeline = redis.pipelined()) {
-                for (Map.Entry<String, Double> e : best) {
-                    fields.add(pipeline.hmget(e.getKey(), "url", "title", "feed", "published", "chunk", "text"));
-                }
-                pipeline.sync();
-            }
-            return null;
-        });
+        List<List<String>> fields = pipelined(pipeline -> best.stream()
+                .map(e -> pipeline.hmget(e.getKey(), "url", "title", "feed", "published", "chunk", "text")).toList());
         List<PassageMatch> matches = new ArrayList<>(best.size());
         for (int i = 0; i < best.size(); i++) {
-            List<String> f = fields.get(i).get();
+            List<String> f = fields.get(i);
             if (f.get(0) == null) {
                 continue; // removed between VSIM and HMGET by a concurrent ingest
             }
@@ -198,15 +180,8 @@ public final class VectorSetStore extends RedisStore {
 
     @Override
     protected long passageCount() {
-        List<Response<Long>> counts = new ArrayList<>();
-        call(() -> {
-            try (AbstractPipeline pipeline = redis.pipelined()) {
-                keys.vectorSets().forEach(set -> counts.add(pipeline.vcard(set)));
-                pipeline.sync();
-            }
-            return null;
-        });
-        return counts.stream().mapToLong(Response::get).sum();
+        return pipelined(pipeline -> keys.vectorSets().stream().map(pipeline::vcard).toList())
+                .stream().mapToLong(Long::longValue).sum();
     }
 
     @Override
