@@ -28,7 +28,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -44,11 +45,14 @@ public sealed interface RedisConnection extends AutoCloseable {
     UnifiedJedis commands();
 
     /**
-     * Queues commands in one MULTI, whose keys must all share {@code key}'s slot, and EXECs it;
-     * on a cluster with replicas, returns once a replica has the writes too, or after
-     * {@link Cluster#REPLICA_WAIT_MILLIS}, so that a failover right after loses little.
+     * WATCHes {@code key}, reads with {@code read} (on any connection: the watch covers whatever
+     * changes the key after it), queues in one MULTI what {@code queue} adds given what was read
+     * (keys all in {@code key}'s slot) and EXECs it. Empty when {@code key} changed in between
+     * (another process wrote the same post): the caller reads again. On a cluster with replicas it
+     * returns once a replica has the writes too, or after {@link Cluster#REPLICA_WAIT_MILLIS}, so
+     * that a failover right after loses little.
      */
-    List<Object> transaction(String key, Consumer<AbstractTransaction> commands);
+    <R> Optional<List<Object>> transaction(String key, Supplier<R> read, BiConsumer<AbstractTransaction, R> queue);
 
     /** Every key matching {@code pattern}, each once. */
     List<String> scan(String pattern);
@@ -73,10 +77,9 @@ public sealed interface RedisConnection extends AutoCloseable {
     /** One server. */
     record Single(UnifiedJedis commands) implements RedisConnection {
         @Override
-        public List<Object> transaction(String key, Consumer<AbstractTransaction> queue) {
-            try (AbstractTransaction tx = commands.multi()) {
-                queue.accept(tx);
-                return tx.exec();
+        public <R> Optional<List<Object>> transaction(String key, Supplier<R> read, BiConsumer<AbstractTransaction, R> queue) {
+            try (AbstractTransaction tx = commands.transaction(false)) {
+                return watched(tx, key, read, queue);
             }
         }
 
@@ -146,15 +149,14 @@ public sealed interface RedisConnection extends AutoCloseable {
         }
 
         @Override
-        public List<Object> transaction(String key, Consumer<AbstractTransaction> queue) {
+        public <R> Optional<List<Object>> transaction(String key, Supplier<R> read, BiConsumer<AbstractTransaction, R> queue) {
             int slot = JedisClusterCRC16.getSlot(key);
             try (Connection connection = commands.getConnectionFromSlot(slot)) {
-                List<Object> replies;
-                try (Transaction tx = new Transaction(connection, true, false)) {
-                    queue.accept(tx);
-                    replies = tx.exec();
+                Optional<List<Object>> replies;
+                try (Transaction tx = new Transaction(connection, false, false)) {
+                    replies = watched(tx, key, read, queue);
                 }
-                if (mayHaveReplica(slot)) {
+                if (replies.isPresent() && mayHaveReplica(slot)) {
                     Object acked = connection.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(1).add(REPLICA_WAIT_MILLIS));
                     if (Long.valueOf(0).equals(acked)) {
                         withoutReplicaUntil.put(slot, System.nanoTime() + NO_REPLICA_BACKOFF_NANOS);
@@ -274,6 +276,15 @@ public sealed interface RedisConnection extends AutoCloseable {
         public void close() {
             commands.close();
         }
+    }
+
+    private static <R> Optional<List<Object>> watched(AbstractTransaction tx, String key, Supplier<R> read,
+                                                      BiConsumer<AbstractTransaction, R> queue) {
+        tx.watch(key);
+        R before = read.get();
+        tx.multi();
+        queue.accept(tx, before);
+        return Optional.ofNullable(tx.exec());
     }
 
     /** One node's SCAN, all pages. */

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -52,6 +53,7 @@ public abstract class RedisStore implements VectorStore {
             + "redis.call('hset', KEYS[1], unpack(ARGV)) return 1";
     private static final String MARK_META = "if redis.call('exists', KEYS[1]) == 0 then return 0 end "
             + "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])";
+    private static final int MAX_WATCH_ATTEMPTS = 20;
     /** What Jedis says when a pipeline's reply never came: its node was lost mid-pipeline. */
     private static final String REPLY_NEVER_CAME = "Please close pipeline";
 
@@ -201,9 +203,21 @@ public abstract class RedisStore implements VectorStore {
     public void replacePost(PostRecord post, List<StoredPassage> passages) {
         String postKey = keys.post(post.postId());
         // Repeated whole after a failover: it reads what the post had, then rewrites all of it.
+        // WATCHed: another ingest writing the same post (it came through another feed) between our
+        // read of its passage count and our EXEC would leave passages no record counts.
         List<Object> results = call(() -> connection.idempotent(postKey, () -> {
-            int previousChunks = post(post.postId()).map(PostRecord::chunks).orElse(0);
-            return connection.transaction(postKey, tx -> replaceInTransaction(tx, post, passages, previousChunks));
+            for (int attempt = 1; ; attempt++) {
+                Optional<List<Object>> done = connection.transaction(postKey,
+                        () -> post(post.postId()).map(PostRecord::chunks).orElse(0),
+                        (tx, previousChunks) -> replaceInTransaction(tx, post, passages, previousChunks));
+                if (done.isPresent()) {
+                    return done.get();
+                }
+                if (attempt == MAX_WATCH_ATTEMPTS) {
+                    throw new IllegalStateException("another process kept rewriting " + post.url() + " while we wrote it");
+                }
+                backOff(attempt);
+            }
         }));
         for (Object result : results) {
             if (result instanceof JedisDataException e) {
@@ -225,6 +239,16 @@ public abstract class RedisStore implements VectorStore {
             unindexPassage(tx, key, post.postId());
         }
         tx.hset(keys.post(post.postId()), postFields(post));
+    }
+
+    /** A random pause growing with the attempts, so two writers of one post stop meeting. */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * attempt + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing a post", e);
+        }
     }
 
     private static Map<byte[], byte[]> passageFields(PostRecord post, StoredPassage passage) {
@@ -279,7 +303,7 @@ public abstract class RedisStore implements VectorStore {
             fields.put("last_modified", state.lastModified());
         }
         String key = keys.feed(state.url());
-        call(() -> connection.idempotent(key, () -> connection.transaction(key, tx -> {
+        call(() -> connection.idempotent(key, () -> connection.transaction(key, () -> null, (tx, nothing) -> {
             tx.del(key);
             tx.hset(key, fields);
         })));

@@ -172,6 +172,66 @@ class VectorSetClusterTest {
     }
 
     @Test
+    void twoIngestsWritingOnePostLeaveNoPassageUncounted() throws Exception {
+        String id = "feedfacefeedface";
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try (RedisStore first = open(VECTOR_SETS, StoreAccess.INGEST);
+             RedisStore second = open(VECTOR_SETS, StoreAccess.INGEST)) {
+            first.prepare("test", "test", 4);
+            second.prepare("test", "test", 4);
+            List<Future<?>> runs = new ArrayList<>();
+            for (RedisStore store : List.of(first, second)) {
+                int chunks = store == first ? 5 : 2; // the same post, as two feeds' copies of it differ
+                runs.add(writers.submit(() -> {
+                    for (int round = 0; round < 150; round++) {
+                        List<StoredPassage> passages = new ArrayList<>();
+                        for (int c = 0; c < chunks; c++) {
+                            passages.add(new StoredPassage(c, "passage " + c, new float[]{1, c, round, 1}));
+                        }
+                        store.replacePost(new PostRecord(id, "https://example.org/shared", "t", "f", null, "h" + chunks, chunks,
+                                Instant.now()), passages);
+                    }
+                    return null;
+                }));
+            }
+            // Meanwhile, in one transaction on the post's master: a passage beyond the record's count
+            // is one no later rewrite knows to delete.
+            RedisKeys keys = first.keys;
+            int uncounted = 0;
+            int reads = 0;
+            try (Jedis reader = cluster.client(cluster.masterOf(JedisClusterCRC16.getSlot(keys.post(id))))) {
+                while (runs.stream().anyMatch(run -> !run.isDone())) {
+                    Transaction tx = reader.multi();
+                    Response<String> chunks = tx.hget(keys.post(id), "chunks");
+                    List<Response<Boolean>> passages = new ArrayList<>();
+                    for (int c = 0; c < 5; c++) {
+                        passages.add(tx.exists(keys.passage(id, c)));
+                    }
+                    tx.exec();
+                    if (chunks.get() != null) {
+                        reads++;
+                        for (int c = Integer.parseInt(chunks.get()); c < 5; c++) {
+                            uncounted += passages.get(c).get() ? 1 : 0;
+                        }
+                    }
+                }
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+            assertTrue(reads > 20, reads + " reads");
+            assertEquals(0, uncounted, "passages beyond the record's count, seen in " + reads + " reads");
+            int counted = first.post(id).orElseThrow().chunks();
+            for (int c = 0; c < 5; c++) {
+                assertEquals(c < counted, first.redis.vgetattr(keys.vectorSet(id), keys.passage(id, c)) != null,
+                        "vector-set element " + c + " of " + counted);
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+    }
+
+    @Test
     void dropRemovesEveryKeyFromEveryMaster(@TempDir Path dir) {
         ingestGenerated(dir, 30);
         try (RedisStore store = open(VECTOR_SETS, StoreAccess.EXCLUSIVE)) {
