@@ -1,6 +1,7 @@
 package feedsearch.testing;
 
 import feedsearch.embed.Embedder;
+import feedsearch.embed.LocalEmbedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
 import feedsearch.fetch.Fetcher;
@@ -9,9 +10,11 @@ import feedsearch.ingest.IngestListener;
 import feedsearch.ingest.IngestOptions;
 import feedsearch.ingest.IngestReport;
 import feedsearch.ingest.Ingester;
+import feedsearch.store.LocalStore;
 import feedsearch.store.VectorStore;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +34,14 @@ public final class TestIngest {
         return new Ingester(store, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, null),
                 listener, Clock.systemUTC())
                 .run(List.of(FeedRequest.of(feed, name)), options);
+    }
+
+    /** A local store at {@code path} holding the sample feed embedded by the real local model; returns the path. */
+    public static String sampleLocalStore(Path path) {
+        try (LocalStore local = LocalStore.openForWriting(path)) {
+            sample(local, new LocalEmbedder());
+        }
+        return path.toString();
     }
 
     /** The repository's sample feed, recorded under the feed name {@code sample}. */

@@ -2,8 +2,6 @@ package feedsearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import feedsearch.embed.LocalEmbedder;
-import feedsearch.store.LocalStore;
 import feedsearch.testing.CommandRun;
 import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,11 +32,7 @@ class QueryBatchTest {
 
     @BeforeAll
     static void ingestSample() {
-        Path index = dir.resolve("index");
-        store = index.toString();
-        try (LocalStore local = LocalStore.openForWriting(index)) {
-            TestIngest.sample(local, new LocalEmbedder());
-        }
+        store = TestIngest.sampleLocalStore(dir.resolve("index"));
     }
 
     private static CommandRun query(String stdin, String... args) {

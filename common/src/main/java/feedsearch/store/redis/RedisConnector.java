@@ -80,8 +80,7 @@ public final class RedisConnector {
                     .maxAttempts(CLUSTER_ATTEMPTS)
                     .maxTotalRetriesDuration(RedisConnection.Cluster.RIDE_THROUGH)
                     .build();
-            return new RedisConnection.Cluster(client, Integer.parseInt(cluster.getOrDefault("cluster_size", "0")),
-                    Integer.parseInt(cluster.getOrDefault("cluster_known_nodes", "0")));
+            return new RedisConnection.Cluster(client, count(cluster.get("cluster_size")), count(cluster.get("cluster_known_nodes")));
         } catch (JedisException e) {
             throw new FeedsearchException(ExitCode.UNREACHABLE, "cannot reach Redis Cluster at " + endpoint + ": "
                     + (e instanceof JedisConnectionException c ? reason(c) : e.getMessage()), e);
@@ -97,6 +96,15 @@ public final class RedisConnector {
             return "1".equals(fields(seed.info("cluster")).get("cluster_enabled"));
         } catch (JedisDataException noInfo) {
             return false;
+        }
+    }
+
+    /** A node count from CLUSTER INFO, only ever shown: 0 when a server sends something else. */
+    private static int count(String field) {
+        try {
+            return field == null ? 0 : Math.max(0, Integer.parseInt(field));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

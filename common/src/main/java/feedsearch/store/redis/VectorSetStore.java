@@ -2,6 +2,9 @@ package feedsearch.store.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.Printable;
 import feedsearch.Sha256;
 import feedsearch.store.IndexHealth;
 import feedsearch.store.IndexMeta;
@@ -84,7 +87,16 @@ public final class VectorSetStore extends RedisStore {
 
     /** The shards a meta record's field names; null (one set) for an index made before sharding. */
     static ShardTags recordedShards(String field) {
-        return field == null ? null : ShardTags.of(Integer.parseInt(field));
+        if (field == null) {
+            return null;
+        }
+        try {
+            return ShardTags.of(Integer.parseInt(field.trim()));
+        } catch (IllegalArgumentException notAShardCount) {
+            // Written by something else than feedsearch, or damaged: no layout can be guessed from it.
+            throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "the index's meta record says shards '" + Printable.line(field, 40)
+                    + "', not a number from 1 to " + ShardTags.MAX_SHARDS + ": fix the record or start over with 'ingest drop --yes'");
+        }
     }
 
     @Override

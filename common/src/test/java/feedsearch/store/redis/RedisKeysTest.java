@@ -1,9 +1,12 @@
 package feedsearch.store.redis;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RedisKeysTest {
@@ -55,6 +58,17 @@ class RedisKeysTest {
         }
         for (int count : posts) {
             assertTrue(count > 800 && count < 1200, "posts spread over the shards: " + java.util.Arrays.toString(posts));
+        }
+    }
+
+    @Test
+    void aMetaRecordsShardCountIsCheckedBeforeItLaysOutKeys() {
+        assertEquals(null, VectorSetStore.recordedShards(null), "an index made before sharding: one set");
+        assertEquals(16, VectorSetStore.recordedShards("16").count());
+        for (String damaged : new String[]{"abc", "0", "-3", "1025", "99999999999", ""}) {
+            FeedsearchException e = assertThrows(FeedsearchException.class, () -> VectorSetStore.recordedShards(damaged), damaged);
+            assertEquals(ExitCode.INCOMPATIBLE_INDEX, e.exitCode());
+            assertTrue(e.getMessage().contains("not a number from 1 to 1024"), e.getMessage());
         }
     }
 
