@@ -35,7 +35,6 @@ public final class Searcher {
     static final int RRF_K = 60;
     /** Posts taken from each ranking into the fusion. */
     private static final int FUSION_DEPTH = 30;
-    private static final int MAX_PASSAGES = 10_000;
     /**
      * Threads for the word ranking, kept for the next question: CompletableFuture's default on a
      * two-core machine starts a new thread per task, which a batch of questions paid on every one.
@@ -74,7 +73,7 @@ public final class Searcher {
         // The word ranking needs no vector: it runs while the question is embedded (on a cold
         // start, while the model loads), so hybrid costs little more than vectors alone.
         CompletableFuture<List<PassageMatch>> byText = words
-                ? CompletableFuture.supplyAsync(() -> bestPerPost(question, null, true, depth, filter), WORD_SEARCH)
+                ? CompletableFuture.supplyAsync(() -> store.textPosts(question, depth, filter), WORD_SEARCH)
                 : CompletableFuture.completedFuture(List.of());
         float[] vector;
         try {
@@ -87,7 +86,7 @@ public final class Searcher {
         // query milliseconds of class spinning, and a query is mostly cold.
         Map<String, Candidate> candidates = new LinkedHashMap<>();
         if (!(mode == Mode.TEXT && words)) {
-            List<PassageMatch> byVector = bestPerPost(question, vector, false, depth, filter);
+            List<PassageMatch> byVector = store.nearestPosts(vector, depth, filter);
             for (int i = 0; i < byVector.size(); i++) {
                 candidate(candidates, byVector.get(i)).vector(i + 1, byVector.get(i));
             }
@@ -130,22 +129,6 @@ public final class Searcher {
             candidates.put(match.postId(), c);
         }
         return c;
-    }
-
-    /** The first passage of each post in one ranking of passages, asking for more until enough posts came. */
-    private List<PassageMatch> bestPerPost(String question, float[] vector, boolean byWords, int posts, SearchFilter filter) {
-        Map<String, PassageMatch> best = new LinkedHashMap<>();
-        for (int n = Math.max(4 * posts, 20); ; n *= 4) {
-            List<PassageMatch> matches = byWords ? store.textMatches(question, n, filter) : store.nearest(vector, n, filter);
-            best.clear();
-            for (PassageMatch m : matches) {
-                best.putIfAbsent(m.postId(), m); // matches come best first
-            }
-            if (best.size() >= posts || matches.size() < n || n >= MAX_PASSAGES) {
-                List<PassageMatch> ranked = new ArrayList<>(best.values());
-                return ranked.size() > posts ? ranked.subList(0, posts) : ranked;
-            }
-        }
     }
 
     /** A post the words found but the vectors did not rank: its nearest passage, for its score. */

@@ -6,6 +6,7 @@ import feedsearch.Sha256;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DocumentStoredFieldVisitor;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -50,8 +51,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -385,30 +389,90 @@ public final class LocalStore implements VectorStore {
 
     @Override
     public List<PassageMatch> textMatches(String question, int n, SearchFilter filter) {
-        Optional<BooleanQuery> words = WordQuery.of(ANALYZER, WORDS, question);
-        if (words.isEmpty()) {
-            return List.of();
-        }
-        Query query = passagesOf(filter).add(words.get(), BooleanClause.Occur.MUST).build();
-        return search(searcher -> matches(searcher, searcher.search(query, n).scoreDocs, false));
+        Optional<Query> query = wordQuery(question, filter);
+        return query.isEmpty() ? List.of()
+                : search(searcher -> matches(searcher, Arrays.asList(searcher.search(query.get(), n).scoreDocs), false));
+    }
+
+    @Override
+    public List<PassageMatch> textPosts(String question, int posts, SearchFilter filter) {
+        Optional<Query> query = wordQuery(question, filter);
+        return query.isEmpty() ? List.of() : search(searcher -> {
+            PostIds postIds = new PostIds(searcher.storedFields());
+            List<ScoreDoc> best = BestPerPost.select(posts, BestPerPost.firstAsk(posts),
+                    n -> Arrays.asList(searcher.search(query.get(), n).scoreDocs), postIds::of);
+            return matches(searcher, best, false);
+        });
+    }
+
+    /** The passages a question's words match after the filter; empty when no word is left to match. */
+    private static Optional<Query> wordQuery(String question, SearchFilter filter) {
+        return WordQuery.of(ANALYZER, WORDS, question)
+                .map(words -> passagesOf(filter).add(words, BooleanClause.Occur.MUST).build());
     }
 
     @Override
     public List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter) {
         Query candidates = passagesOf(filter).build();
         return search(searcher -> {
-            // Small stores and selective filters are searched exactly; HNSW is for big stores.
-            ScoreDoc[] top = (long) searcher.count(candidates) * vector.length <= exactSearchLimit
-                    ? exactNearest(searcher, candidates, vector, n)
-                    : searcher.search(new KnnFloatVectorQuery(EMBEDDING, vector,
-                            Math.max(n, HNSW_MIN_CANDIDATES), candidates), n).scoreDocs;
-            return matches(searcher, top, true);
+            boolean exact = isSmall(searcher.count(candidates), vector);
+            return matches(searcher, nearestDocs(searcher, candidates, vector, n, exact), true);
         });
     }
 
+    @Override
+    public List<PassageMatch> nearestPosts(float[] vector, int posts, SearchFilter filter) {
+        Query candidates = passagesOf(filter).build();
+        return search(searcher -> {
+            int count = searcher.count(candidates);
+            boolean exact = isSmall(count, vector);
+            PostIds postIds = new PostIds(searcher.storedFields());
+            // An exact search scores every candidate anyway, so it ranks them all in one go.
+            List<ScoreDoc> best = BestPerPost.select(posts, exact ? count + 1 : BestPerPost.firstAsk(posts),
+                    n -> nearestDocs(searcher, candidates, vector, n, exact), postIds::of);
+            return matches(searcher, best, true);
+        });
+    }
+
+    /** Small stores and selective filters are searched exactly; HNSW is for big stores. */
+    private boolean isSmall(int candidates, float[] vector) {
+        return (long) candidates * vector.length <= exactSearchLimit;
+    }
+
+    private static List<ScoreDoc> nearestDocs(IndexSearcher searcher, Query candidates, float[] vector, int n, boolean exact)
+            throws IOException {
+        return Arrays.asList(exact ? exactNearest(searcher, candidates, vector, n)
+                : searcher.search(new KnnFloatVectorQuery(EMBEDDING, vector, Math.max(n, HNSW_MIN_CANDIDATES), candidates), n)
+                        .scoreDocs);
+    }
+
+    /**
+     * Post ids of passages, each read once: a ranking asked again for more passages meets the
+     * same ones first, and only a post's best passage is read in full.
+     */
+    private static final class PostIds {
+        private final StoredFields stored;
+        private final Map<Integer, String> byDoc = new HashMap<>();
+
+        PostIds(StoredFields stored) {
+            this.stored = stored;
+        }
+
+        String of(ScoreDoc passage) throws IOException {
+            String id = byDoc.get(passage.doc);
+            if (id == null) {
+                DocumentStoredFieldVisitor visitor = new DocumentStoredFieldVisitor(POST_ID);
+                stored.document(passage.doc, visitor);
+                id = visitor.getDocument().get(POST_ID);
+                byDoc.put(passage.doc, id);
+            }
+            return id;
+        }
+    }
+
     /** @param cosine whether the scores are Lucene's cosine scores, (1 + cos) / 2, to turn back into cosines */
-    private static List<PassageMatch> matches(IndexSearcher searcher, ScoreDoc[] top, boolean cosine) throws IOException {
-        List<PassageMatch> matches = new ArrayList<>(top.length);
+    private static List<PassageMatch> matches(IndexSearcher searcher, List<ScoreDoc> top, boolean cosine) throws IOException {
+        List<PassageMatch> matches = new ArrayList<>(top.size());
         StoredFields stored = searcher.storedFields();
         for (ScoreDoc hit : top) {
             Document d = stored.document(hit.doc);

@@ -78,6 +78,19 @@ public interface VectorStore extends AutoCloseable {
     /** The {@code n} passages nearest {@code vector}, best first, after {@code filter}. */
     List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter);
 
+    /**
+     * The best passage of each of the {@code posts} posts nearest {@code vector}, best first, after
+     * {@code filter}: the vector ranking of posts.
+     */
+    default List<PassageMatch> nearestPosts(float[] vector, int posts, SearchFilter filter) {
+        return BestPerPost.select(posts, BestPerPost.firstAsk(posts), n -> nearest(vector, n, filter), PassageMatch::postId);
+    }
+
+    /** The best passage of each of the {@code posts} posts whose words best match the question: the word ranking of posts. */
+    default List<PassageMatch> textPosts(String question, int posts, SearchFilter filter) {
+        return BestPerPost.select(posts, BestPerPost.firstAsk(posts), n -> textMatches(question, n, filter), PassageMatch::postId);
+    }
+
     /** Whether {@link #textMatches} ranks anything: stores without a text index rank by vectors alone. */
     default boolean hasTextIndex() {
         return false;
