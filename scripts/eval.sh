@@ -3,7 +3,7 @@
 # into a fresh local store (its URLs carry the server's port, so a store is good for one run), then runs
 # 'query --eval' on the corpus's labeled questions in each ranking mode and prints hit@1, hit@5
 # and MRR@10 side by side, with what each mode costs: the eval's wall time per question (one JVM,
-# model loaded once) and the median wall time of 7 cold 'query' runs.
+# model loaded once) and the median wall time of 9 cold 'query' runs (the modes alternated).
 #
 #   scripts/eval.sh [CORPUS_DIR] [QUESTIONS_TSV]   (default: ../shared/corpora/jakevdp-pelican and its queries.tsv)
 set -euo pipefail
@@ -25,13 +25,15 @@ store="${EVAL_STORE:-$work/index}"
   --tag "$(basename "$corpus")" --max-page-size 16 --quiet
 echo "corpus: $(basename "$corpus"), questions: $questions"
 printf '%-8s %6s %6s %7s %12s %12s\n' mode hit@1 hit@5 MRR@10 "ms/question" "cold query"
-median_cold() { # mode: median wall seconds of 7 cold runs of one question
-  for _ in 1 2 3 4 5 6 7; do
-    /usr/bin/time -f "%e" -o "$work/t" "$root/bin/query" --store-path "$store" --mode "$1" \
+# Cold runs of one question, the modes taken in turn round after round so a change in the
+# machine's load falls on all of them alike; each mode's median wall seconds of 9 rounds.
+for _ in 1 2 3 4 5 6 7 8 9; do
+  for mode in vector text hybrid; do
+    /usr/bin/time -f "%e" -a -o "$work/cold-$mode" "$root/bin/query" --store-path "$store" --mode "$mode" \
       "how do I speed up a slow python loop" >/dev/null
-    cat "$work/t"
-  done | sort -n | sed -n 4p
-}
+  done
+done
+median_cold() { sort -n "$work/cold-$1" | sed -n 5p; }
 for mode in vector text hybrid; do
   start=$(date +%s%N)
   "$root/bin/query" --store-path "$store" --eval "$questions" --mode "$mode" --format json > "$work/eval.json"
@@ -43,3 +45,8 @@ print("%-8s %6.3f %6.3f %7.3f %12.0f %11ss" % (r["mode"], r["hit_at_1"], r["hit_
       int(sys.argv[2]) / r["questions"], sys.argv[3]))
 PY
 done
+python3 - "$(median_cold vector)" "$(median_cold hybrid)" <<'PY'
+import sys
+v, h = float(sys.argv[1]), float(sys.argv[2])
+print("cold query, hybrid / vector: %.2fx   target <= 1.10x: %s" % (h / v, "met" if h <= 1.10 * v else "not met"))
+PY
