@@ -41,7 +41,7 @@ import java.util.concurrent.TimeoutException;
  * that embeds and writes, so a long feed never sits in memory with all its text and vectors.
  * Changed posts' passages are embedded many posts to a call ({@link EmbeddingBatcher}), a few
  * calls in flight while pages are still being read; each post is written whole from its
- * batch's outcome, the posts of one batch in one store write, and a batch that fails fails
+ * batch's outcome, the posts of a few batches in one store write, and a batch that fails fails
  * exactly its posts.
  * A bad feed or post is reported and the run goes on; a store that fails stops the run.
  */
@@ -51,6 +51,14 @@ public final class Ingester {
     static final int OVERLAP_TOKENS = 32;
     /** How long gathered posts wait for batch-mates while the next page is slow to come. */
     static final long BATCH_PATIENCE_MILLIS = 1000;
+    /**
+     * Embedded posts are written to the store a few batches at a time: each write is a commit,
+     * which in the local store flushes a new index segment, and an index of many small segments
+     * is slower to open and to search. Reports wait for the write, so they lag by at most this.
+     */
+    static final long WRITE_INTERVAL_MILLIS = 2000;
+    /** ... or until this many passages gathered, whichever comes first. */
+    static final int WRITE_PASSAGES = 256;
     /** Servers refuse request lines much longer than this, and stores index URLs whole. */
     static final int MAX_LINK_CHARS = 8192;
     /** The title goes in front of every passage it embeds, cut to this length. */
@@ -140,6 +148,7 @@ public final class Ingester {
         // Changed posts wait in the batcher for vectors, sharing embedding requests with other
         // posts; each outcome lands at its entry's place, so the report keeps the feed's order.
         PostOutcome[] posts = new PostOutcome[entries.size()];
+        FeedWrites writes = new FeedWrites(posts);
         Deque<Future<Extraction>> window = new ArrayDeque<>();
         int next = 0;
         int position = 0;
@@ -149,15 +158,16 @@ public final class Ingester {
                 window.add(pages.submit(() -> extract(entry, feed.links())));
             }
             int at = position++;
-            Prepared prepared = prepare(request.name(), awaitNext(window, () -> writeAll(posts, batcher.finish())), options, at);
+            Prepared prepared = prepare(request.name(), awaitNext(window, () -> writes.now(batcher.finish())), options, at);
             if (prepared.outcome() != null) {
                 done(posts, at, prepared.outcome());
+                writes.add(List.of()); // what is pending may be due
             } else {
-                writeAll(posts, batcher.add(prepared.changed(), prepared.changed().inputs()));
+                writes.add(batcher.add(prepared.changed(), prepared.changed().inputs()));
             }
         }
         // The feed's state must reflect all its posts: its last batch goes now, not with the next feed's.
-        writeAll(posts, batcher.finish());
+        writes.now(batcher.finish());
         FeedOutcome outcome = new FeedOutcome(request.name(), FeedOutcome.Status.READ, null, List.of(posts));
         if (!options.dryRun()) {
             // Keep the validators only when this run read the whole feed and every post made it: a
@@ -260,9 +270,48 @@ public final class Ingester {
         return new Prepared(null, new Changed(position, feed, url, article, id, existing.isPresent(), passages, inputs));
     }
 
+    /** A feed's embedded posts on their way to the store, written together ({@link #WRITE_INTERVAL_MILLIS}). */
+    private final class FeedWrites {
+        private final PostOutcome[] posts;
+        private final List<EmbeddingBatcher.Embedded<Changed>> pending = new ArrayList<>();
+        private int passages;
+        private long firstPending;
+
+        FeedWrites(PostOutcome[] posts) {
+            this.posts = posts;
+        }
+
+        /** Adds posts whose vectors came back, and writes all that is pending when enough gathered or waited. */
+        void add(List<EmbeddingBatcher.Embedded<Changed>> embedded) {
+            if (pending.isEmpty()) {
+                if (embedded.isEmpty()) {
+                    return;
+                }
+                firstPending = clock.millis();
+            }
+            pending.addAll(embedded);
+            for (EmbeddingBatcher.Embedded<Changed> e : embedded) {
+                passages += e.post().passages().size();
+            }
+            if (passages >= WRITE_PASSAGES || clock.millis() - firstPending >= WRITE_INTERVAL_MILLIS) {
+                now(List.of());
+            }
+        }
+
+        /** Writes what is pending and {@code embedded} at once: the feed ends, or the run waits on the network. */
+        void now(List<EmbeddingBatcher.Embedded<Changed>> embedded) {
+            pending.addAll(embedded);
+            if (!pending.isEmpty()) {
+                writeAll(posts, pending);
+                pending.clear();
+                passages = 0;
+            }
+        }
+    }
+
     /**
-     * Writes the posts whose vectors came back in one call to the store, so that it may commit
-     * them together; each is reported after that, so none is reported written before it is durable.
+     * Writes posts whose vectors came back to the store, so that it may commit them together;
+     * each is reported after that, so none is reported written before it is durable.
      */
     private void writeAll(PostOutcome[] posts, List<EmbeddingBatcher.Embedded<Changed>> embedded) {
         List<PostWrite> writes = new ArrayList<>(embedded.size());

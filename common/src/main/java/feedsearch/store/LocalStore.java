@@ -21,7 +21,6 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
@@ -136,7 +135,6 @@ public final class LocalStore implements VectorStore {
             directory = FSDirectory.open(path);
             IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(ANALYZER)
                     .setCodec(new HighDimensionCodec())
-                    .setMergePolicy(mergePolicy())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
             return new LocalStore(path, directory, writer, new SearcherManager(writer, null), EXACT_SEARCH_LIMIT);
         } catch (LockObtainFailedException e) {
@@ -147,20 +145,6 @@ public final class LocalStore implements VectorStore {
             closeQuietly(directory);
             throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be opened: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Each commit holds one embedding batch's posts, so an ingest flushes one small segment per batch. The
-     * default policy merges ten segments as soon as a tier holds ten, and counts every segment
-     * under 2 MB as 2 MB: the same small passages were merged again and again as a first ingest
-     * grew (more than half the store's CPU on the 66-post blog, all of it taken from the model on
-     * a 2-core machine). Thirty a tier merges about a third as often; a search meets at most a few
-     * tens of segments.
-     */
-    static TieredMergePolicy mergePolicy() {
-        TieredMergePolicy policy = new TieredMergePolicy();
-        policy.setSegmentsPerTier(30);
-        return policy;
     }
 
     /** Opens an existing store for searching; writers may keep working meanwhile, their commits seen within a second. */

@@ -16,13 +16,16 @@ import java.util.function.IntFunction;
 
 /**
  * Ingest locks: keys set with NX and an expiry, renewed while we run, so a crashed ingest frees
- * them within {@link #TTL_MILLIS} and a live one is never overtaken. The value names the holder
+ * them within {@link #TTL_MILLIS} and a live one is never overtaken: the expiry is as long as a
+ * cluster's failover may take to ride through, and renewals come often, so a lock key whose node
+ * fails over is renewed on the promoted replica before it lapses. The value names the holder
  * for other processes' messages and ends in a random token, so only the holder can renew or
  * release them. One lock may hold many keys (one per feed), each on its own cluster slot: every
  * command names a single key.
  */
 final class RedisLock implements WriteLock {
-    static final long TTL_MILLIS = 30_000;
+    static final long TTL_MILLIS = RedisConnection.Cluster.RIDE_THROUGH.toMillis();
+    private static final long RENEW_EVERY_MILLIS = 5_000;
     private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
     private static final String RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then "
@@ -42,7 +45,7 @@ final class RedisLock implements WriteLock {
             t.setDaemon(true);
             return t;
         });
-        renewer.scheduleAtFixedRate(this::renew, TTL_MILLIS / 3, TTL_MILLIS / 3, TimeUnit.MILLISECONDS);
+        renewer.scheduleAtFixedRate(this::renew, RENEW_EVERY_MILLIS, RENEW_EVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**

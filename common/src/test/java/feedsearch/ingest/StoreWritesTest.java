@@ -1,0 +1,157 @@
+package feedsearch.ingest;
+
+import feedsearch.embed.Embedder;
+import feedsearch.extract.ArticleExtractor;
+import feedsearch.feed.FeedReader;
+import feedsearch.fetch.Fetcher;
+import feedsearch.store.LocalStore;
+import feedsearch.store.PostWrite;
+import feedsearch.store.VectorStore;
+import feedsearch.testing.GeneratedFeed;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Embedded posts go to the store a few batches at a time (each write is a commit, and a segment in a local store). */
+class StoreWritesTest {
+    private static final int POSTS = 400;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void postsGatherUntilEnoughPassagesThenGoInOneWrite() {
+        List<List<PostWrite>> writes = new ArrayList<>();
+        WordEmbedder embedder = new WordEmbedder();
+        IngestReport report = ingest(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), embedder, writes);
+
+        assertEquals(POSTS, report.count(PostStatus.ADDED));
+        assertEveryPostWrittenOnce(writes);
+        for (List<PostWrite> write : writes.subList(0, writes.size() - 1)) {
+            assertTrue(passages(write) >= Ingester.WRITE_PASSAGES, "a write before the last holds " + passages(write));
+        }
+        assertTrue(writes.size() >= 2 && writes.size() < embedder.calls,
+                writes.size() + " writes for " + embedder.calls + " embedding calls");
+    }
+
+    @Test
+    void postsThatWaitedTheIntervalAreWrittenWithoutMore() {
+        List<List<PostWrite>> writes = new ArrayList<>();
+        // Each reading of this clock is a write interval after the last: whatever is pending is due.
+        Clock slow = new Clock() {
+            private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+            @Override
+            public synchronized Instant instant() {
+                now = now.plusMillis(Ingester.WRITE_INTERVAL_MILLIS);
+                return now;
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        IngestReport report = ingest(slow, new WordEmbedder(), writes);
+
+        assertEquals(POSTS, report.count(PostStatus.ADDED));
+        assertEveryPostWrittenOnce(writes);
+        assertTrue(writes.size() >= 2, writes.size() + " writes");
+        assertTrue(passages(writes.get(0)) < Ingester.WRITE_PASSAGES, "the first write holds " + passages(writes.get(0)));
+    }
+
+    private IngestReport ingest(Clock clock, Embedder embedder, List<List<PostWrite>> writes) {
+        Path feed = GeneratedFeed.write(dir.resolve("feed.xml"), POSTS, 250);
+        Fetcher fetcher = new Fetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test", false);
+        try (LocalStore local = LocalStore.openForWriting(dir.resolve("store"))) {
+            VectorStore recording = (VectorStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {VectorStore.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("replacePosts")) {
+                            @SuppressWarnings("unchecked")
+                            List<PostWrite> write = (List<PostWrite>) args[0];
+                            writes.add(List.copyOf(write));
+                        }
+                        try {
+                            return method.invoke(local, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            return new Ingester(recording, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, null),
+                    IngestListener.NONE, clock)
+                    .run(List.of(FeedRequest.of(FeedReader.locate(feed.toString()), "generated")), IngestOptions.DEFAULTS);
+        }
+    }
+
+    private static int passages(List<PostWrite> write) {
+        return write.stream().mapToInt(w -> w.passages().size()).sum();
+    }
+
+    private static void assertEveryPostWrittenOnce(List<List<PostWrite>> writes) {
+        Set<String> ids = new HashSet<>();
+        writes.forEach(write -> write.forEach(w -> assertTrue(ids.add(w.post().postId()), "written twice: " + w.post().url())));
+        assertEquals(POSTS, ids.size());
+    }
+
+    /** Fast stand-in for a model: a word is a token, a text's vector its letters' counts. The writes are under test, not the vectors. */
+    private static final class WordEmbedder implements Embedder {
+        volatile int calls;
+
+        @Override
+        public List<float[]> embed(List<String> texts) {
+            calls++;
+            List<float[]> vectors = new ArrayList<>(texts.size());
+            for (String text : texts) {
+                float[] v = new float[26];
+                v[0] = 1; // never all zero
+                text.chars().filter(c -> c >= 'a' && c <= 'z').forEach(c -> v[c - 'a']++);
+                vectors.add(v);
+            }
+            return vectors;
+        }
+
+        @Override
+        public int dimension() {
+            return 26;
+        }
+
+        @Override
+        public String name() {
+            return "letters";
+        }
+
+        @Override
+        public String modelId() {
+            return "letters";
+        }
+
+        @Override
+        public int maxInputTokens() {
+            return 256;
+        }
+
+        @Override
+        public int countTokens(String text) {
+            return text.isBlank() ? 0 : text.strip().split("\\s+").length;
+        }
+    }
+}
