@@ -6,6 +6,9 @@
 # model loaded once) and the median wall time of 9 cold 'query' runs (the modes alternated).
 #
 #   scripts/eval.sh [CORPUS_DIR] [QUESTIONS_TSV]   (default: ../shared/corpora/jakevdp-pelican and its queries.tsv)
+#   EVAL_REDIS=redis://HOST:PORT scripts/eval.sh    also ingests the corpus into a new index on that Redis
+#                                                  (its query engine when it has one, else vector sets), runs
+#                                                  the same questions there and drops the index at the end
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpus="$(cd "${1:-$root/../shared/corpora/jakevdp-pelican}" && pwd)"
@@ -45,6 +48,21 @@ print("%-8s %6.3f %6.3f %7.3f %12.0f %11ss" % (r["mode"], r["hit_at_1"], r["hit_
       int(sys.argv[2]) / r["questions"], sys.argv[3]))
 PY
 done
+if [ -n "${EVAL_REDIS:-}" ]; then
+  redis=(--redis "$EVAL_REDIS" --index "feedsearch-eval-$$")
+  "$root/bin/ingest" "${redis[@]}" --feed "$corpus_feed" --tag "$(basename "$corpus")" --max-page-size 16 --quiet
+  echo "the same questions on $("$root/bin/ingest" status "${redis[@]}" | head -n 1)"
+  for mode in vector text hybrid; do
+    "$root/bin/query" "${redis[@]}" --eval "$questions" --mode "$mode" --format json 2>/dev/null > "$work/eval.json"
+    python3 - "$work/eval.json" "$mode" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+note = "" if r["mode"] == sys.argv[2] else "   (ranked by %s: this index has no word index)" % r["mode"]
+print("%-8s %6.3f %6.3f %7.3f%s" % (sys.argv[2], r["hit_at_1"], r["hit_at_5"], r["mrr_at_10"], note))
+PY
+  done
+  "$root/bin/ingest" drop "${redis[@]}" --yes >/dev/null
+fi
 python3 - "$(median_cold vector)" "$(median_cold hybrid)" <<'PY'
 import sys
 v, h = float(sys.argv[1]), float(sys.argv[2])

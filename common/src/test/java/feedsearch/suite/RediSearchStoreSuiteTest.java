@@ -1,18 +1,26 @@
 package feedsearch.suite;
 
-import feedsearch.store.StoreAccess;
 import feedsearch.config.Settings;
+import feedsearch.embed.Embedder;
+import feedsearch.embed.LocalEmbedder;
+import feedsearch.search.Evaluation;
 import feedsearch.search.Hit;
+import feedsearch.search.LabeledQuestion;
 import feedsearch.search.Searcher;
+import feedsearch.store.LocalStore;
 import feedsearch.store.PassageMatch;
 import feedsearch.store.SearchFilter;
+import feedsearch.store.StoreAccess;
 import feedsearch.store.VectorStore;
 import feedsearch.testing.CountingEmbedder;
+import feedsearch.testing.SampleFeed;
 import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +53,31 @@ class RediSearchStoreSuiteTest extends IngestAndSearchSuite {
         VectorStore store = settings().openStore(StoreAccess.INGEST);
         assertTrue(store.describe().startsWith("search index"), store.describe());
         return store;
+    }
+
+    /**
+     * The sample's labeled questions ranked hybrid on the query engine and in the local store:
+     * the engine's BM25 and KNN are not Lucene's, but the figures agree within a small tolerance.
+     */
+    @Test
+    void hybridRanksTheSampleQuestionsAsTheLocalStoreDoes(@TempDir Path dir) {
+        LocalEmbedder embedder = new LocalEmbedder();
+        List<LabeledQuestion> questions = LabeledQuestion.read(SampleFeed.questions());
+        TestIngest.sample(store, embedder);
+        Evaluation engine = hybridEvaluation(store, embedder, questions);
+        Evaluation local;
+        try (LocalStore localStore = LocalStore.openForWriting(dir.resolve("local"))) {
+            TestIngest.sample(localStore, embedder);
+            local = hybridEvaluation(localStore, embedder, questions);
+        }
+        assertEquals(local.questions(), engine.questions());
+        assertEquals(local.hitAt5(), engine.hitAt5(), 0.1, "hit@5, local " + local + " engine " + engine);
+        assertEquals(local.mrrAt10(), engine.mrrAt10(), 0.08, "MRR@10, local " + local + " engine " + engine);
+    }
+
+    private static Evaluation hybridEvaluation(VectorStore store, Embedder embedder, List<LabeledQuestion> questions) {
+        Searcher searcher = new Searcher(store, store.requireMeta(), embedder);
+        return Evaluation.of(questions, q -> searcher.search(q, Evaluation.DEPTH, SearchFilter.NONE, -1, Searcher.Mode.HYBRID));
     }
 
     /**

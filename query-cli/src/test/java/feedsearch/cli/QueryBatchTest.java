@@ -2,6 +2,7 @@ package feedsearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.testing.SampleFeed;
 import feedsearch.testing.CommandRun;
 import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,7 +168,7 @@ class QueryBatchTest {
     void usageErrorsExitTwo() throws Exception {
         Path file = dir.resolve("usage.txt");
         Files.writeString(file, "bees\n");
-        Path labeled = Path.of(getClass().getResource("/sample-questions.tsv").toURI());
+        Path labeled = SampleFeed.questions();
 
         CommandRun withQuestion = query(null, "--batch", file.toString(), "bees");
         assertEquals(2, withQuestion.exitCode(), withQuestion.toString());

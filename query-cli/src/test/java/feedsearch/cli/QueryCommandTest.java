@@ -2,6 +2,7 @@ package feedsearch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import feedsearch.testing.SampleFeed;
 import feedsearch.testing.CommandRun;
 import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,7 +90,7 @@ class QueryCommandTest {
 
     @Test
     void evalMeasuresTheRankingOnLabeledQuestions() throws Exception {
-        Path questions = Path.of(getClass().getResource("/sample-questions.tsv").toURI());
+        Path questions = SampleFeed.questions();
 
         CommandRun table = query("--eval", questions.toString());
         assertEquals(0, table.exitCode(), table.toString());
