@@ -237,4 +237,38 @@ class RedisIngestTest {
             assertEquals(contents.chunks(), contents.vectorElements());
         }
     }
+
+    /** Ctrl-C, or a cron timeout's SIGTERM: the feed's lock goes with the process, and the next run need not wait for it to expire. */
+    @Test
+    void anIngestStoppedBySignalReleasesItsFeedLock() throws Exception {
+        try (FeedServer server = new FeedServer(); RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+            server.serve("/feed.xml", "application/rss+xml", """
+                    <rss version="2.0"><channel><title>T</title>
+                    <item><title>Slow</title><link>%s/slow</link><description>teaser</description></item>
+                    </channel></rss>""".formatted(server.base()));
+            server.serve("/slow", "text/html", "<html><body><article><p>"
+                    + "Words enough to count as an article body. ".repeat(20) + "</p></article></body></html>");
+            server.hold("/slow");
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), IngestCommand.class.getName(),
+                    "--feed", server.base() + "/feed.xml").redirectErrorStream(true);
+            builder.environment().put("REDIS_URL", redis.url());
+            Process first = builder.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (server.hits("/slow") == 0 && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, server.hits("/slow"), "the ingest reached the page");
+            assertEquals(1, client.keys("posts:lock:feed:*").size(), "it holds its feed's lock");
+
+            first.destroy(); // SIGTERM
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(Set.of(), client.keys("posts:lock:*"), "the lock left with the process");
+
+            server.open("/slow");
+            CommandRun next = ingest(Map.of("REDIS_URL", redis.url()), "--feed", server.base() + "/feed.xml");
+            assertEquals(0, next.exitCode(), next.toString());
+            assertTrue(next.out().contains("1 added"), next.out());
+        }
+    }
 }

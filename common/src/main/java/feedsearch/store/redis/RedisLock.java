@@ -16,15 +16,16 @@ import java.util.function.IntFunction;
 
 /**
  * Ingest locks: keys set with NX and an expiry, renewed while we run, so a crashed ingest frees
- * them within {@link #TTL_MILLIS} and a live one is never overtaken: the expiry is as long as a
- * cluster's failover may take to ride through, and renewals come often, so a lock key whose node
- * fails over is renewed on the promoted replica before it lapses. The value names the holder
+ * them within {@link #TTL_MILLIS} and a live one is never overtaken. Renewals come every few
+ * seconds, so a lock whose node fails over is renewed on the promoted replica before it lapses
+ * when the failover takes up to 25 s (a cluster's default node timeout is 15 s). The value names the holder
  * for other processes' messages and ends in a random token, so only the holder can renew or
  * release them. One lock may hold many keys (one per feed), each on its own cluster slot: every
- * command names a single key.
+ * command names a single key. An ingest stopped by a signal (Ctrl-C, a cron timeout's SIGTERM)
+ * releases them on its way out, so the next run need not wait for the expiry.
  */
 final class RedisLock implements WriteLock {
-    static final long TTL_MILLIS = RedisConnection.Cluster.RIDE_THROUGH.toMillis();
+    static final long TTL_MILLIS = 30_000;
     private static final long RENEW_EVERY_MILLIS = 5_000;
     private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -35,11 +36,14 @@ final class RedisLock implements WriteLock {
     private final List<String> keys;
     private final String value;
     private final ScheduledExecutorService renewer;
+    private final Thread releaseOnExit;
 
     private RedisLock(UnifiedJedis redis, List<String> keys, String value) {
         this.redis = redis;
         this.keys = keys;
         this.value = value;
+        this.releaseOnExit = new Thread(() -> release(redis, keys, value), "feedsearch-lock-release");
+        Runtime.getRuntime().addShutdownHook(releaseOnExit);
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "feedsearch-lock");
             t.setDaemon(true);
@@ -99,6 +103,11 @@ final class RedisLock implements WriteLock {
     @Override
     public void close() {
         renewer.shutdownNow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(releaseOnExit);
+        } catch (IllegalStateException exiting) {
+            // The hook is releasing them already.
+        }
         release(redis, keys, value);
     }
 }
