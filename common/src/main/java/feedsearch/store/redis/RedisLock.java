@@ -27,6 +27,7 @@ import java.util.function.IntFunction;
 final class RedisLock implements WriteLock {
     static final long TTL_MILLIS = 30_000;
     private static final long RENEW_EVERY_MILLIS = 5_000;
+    private static final long EXIT_RELEASE_MILLIS = 2_000;
     private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
     private static final String RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then "
@@ -42,7 +43,7 @@ final class RedisLock implements WriteLock {
         this.redis = redis;
         this.keys = keys;
         this.value = value;
-        this.releaseOnExit = new Thread(() -> release(redis, keys, value), "feedsearch-lock-release");
+        this.releaseOnExit = new Thread(this::releaseWhileExiting, "feedsearch-lock-release");
         Runtime.getRuntime().addShutdownHook(releaseOnExit);
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "feedsearch-lock");
@@ -87,6 +88,18 @@ final class RedisLock implements WriteLock {
             } catch (RuntimeException ignored) {
                 // Redis is gone: the writes fail with a clear message of their own.
             }
+        }
+    }
+
+    /** A Redis that is away must not hold the exit up: past a short wait the keys are left to expire. */
+    private void releaseWhileExiting() {
+        Thread release = new Thread(() -> release(redis, keys, value), "feedsearch-lock-release-keys");
+        release.setDaemon(true);
+        release.start();
+        try {
+            release.join(EXIT_RELEASE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
