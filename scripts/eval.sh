@@ -28,10 +28,12 @@ store="${EVAL_STORE:-$work/index}"
   --tag "$(basename "$corpus")" --max-page-size 16 --quiet
 echo "corpus: $(basename "$corpus"), questions: $questions"
 printf '%-8s %6s %6s %7s %12s %12s\n' mode hit@1 hit@5 MRR@10 "ms/question" "cold query"
-# Cold runs of one question, the modes taken in turn round after round so a change in the
-# machine's load falls on all of them alike; each mode's median wall seconds of 9 rounds.
-for _ in 1 2 3 4 5 6 7 8 9; do
-  for mode in vector text hybrid; do
+# Cold runs of one question, the modes taken in turn round after round (each first in a third
+# of the rounds) so a change in the machine's load or caches falls on all of them alike; each
+# mode's median wall seconds of 9 rounds.
+orders=("vector text hybrid" "text hybrid vector" "hybrid vector text")
+for round in 0 1 2 3 4 5 6 7 8; do
+  for mode in ${orders[round % 3]}; do
     /usr/bin/time -f "%e" -a -o "$work/cold-$mode" "$root/bin/query" --store-path "$store" --mode "$mode" \
       "how do I speed up a slow python loop" >/dev/null
   done
@@ -50,10 +52,11 @@ PY
 done
 if [ -n "${EVAL_REDIS:-}" ]; then
   redis=(--redis "$EVAL_REDIS" --index "feedsearch-eval-$$")
+  trap '"$root/bin/ingest" drop "${redis[@]}" --yes >/dev/null || true; kill $corpus_server 2>/dev/null; rm -rf "$work"' EXIT
   "$root/bin/ingest" "${redis[@]}" --feed "$corpus_feed" --tag "$(basename "$corpus")" --max-page-size 16 --quiet
   echo "the same questions on $("$root/bin/ingest" status "${redis[@]}" | head -n 1)"
   for mode in vector text hybrid; do
-    "$root/bin/query" "${redis[@]}" --eval "$questions" --mode "$mode" --format json 2>/dev/null > "$work/eval.json"
+    "$root/bin/query" "${redis[@]}" --eval "$questions" --mode "$mode" --format json > "$work/eval.json"
     python3 - "$work/eval.json" "$mode" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -61,7 +64,6 @@ note = "" if r["mode"] == sys.argv[2] else "   (ranked by %s: this index has no 
 print("%-8s %6.3f %6.3f %7.3f%s" % (sys.argv[2], r["hit_at_1"], r["hit_at_5"], r["mrr_at_10"], note))
 PY
   done
-  "$root/bin/ingest" drop "${redis[@]}" --yes >/dev/null
 fi
 python3 - "$(median_cold vector)" "$(median_cold hybrid)" <<'PY'
 import sys

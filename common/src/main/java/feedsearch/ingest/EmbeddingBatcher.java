@@ -40,6 +40,8 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
     private final long maxTokens;
     private final ExecutorService workers;
     private final Deque<Batch<P>> inFlight = new ArrayDeque<>();
+    /** Posts whose vectors came back and are not yet handed out: kept here so a failure that stops the run does not lose them. */
+    private final List<Embedded<P>> done = new ArrayList<>();
     private List<Item<P>> gathering = new ArrayList<>();
     private int gatheredInputs;
     private long gatheredTokens;
@@ -67,35 +69,43 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
      */
     List<Embedded<P>> add(P post, List<String> texts) {
         long tokens = maxTokens == Long.MAX_VALUE ? 0 : texts.stream().mapToLong(embedder::countTokens).sum();
-        List<Embedded<P>> done = new ArrayList<>();
         if (!gathering.isEmpty() && (gatheredInputs + texts.size() > maxInputs || gatheredTokens + tokens > maxTokens)) {
-            send(done);
+            send();
         }
         gathering.add(new Item<>(post, List.copyOf(texts)));
         gatheredInputs += texts.size();
         gatheredTokens += tokens;
         if (gatheredInputs >= maxInputs || gatheredTokens >= maxTokens) {
-            send(done);
+            send();
         }
         while (!inFlight.isEmpty() && inFlight.peekFirst().vectors().isDone()) {
             done.addAll(await(inFlight.removeFirst()));
         }
-        return done;
+        return takeDone();
     }
 
     /** Sends what is gathered and waits for every batch: all posts added so far come back. */
     List<Embedded<P>> finish() {
-        List<Embedded<P>> done = new ArrayList<>();
         if (!gathering.isEmpty()) {
-            send(done);
+            send();
         }
         while (!inFlight.isEmpty()) {
             done.addAll(await(inFlight.removeFirst()));
         }
-        return done;
+        return takeDone();
     }
 
-    private void send(List<Embedded<P>> done) {
+    /**
+     * The posts whose vectors came back and were not handed out yet. After {@link #add} or
+     * {@link #finish} threw, these are the posts embedded before the failure, to store all the same.
+     */
+    List<Embedded<P>> takeDone() {
+        List<Embedded<P>> taken = List.copyOf(done);
+        done.clear();
+        return taken;
+    }
+
+    private void send() {
         while (inFlight.size() >= maxInFlight) {
             done.addAll(await(inFlight.removeFirst()));
         }

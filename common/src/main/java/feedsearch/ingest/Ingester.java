@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Feeds to store: reads each feed, gets each post's text, and embeds and writes only what
@@ -54,7 +55,8 @@ public final class Ingester {
     /**
      * Embedded posts are written to the store a few batches at a time: each write is a commit,
      * which in the local store flushes a new index segment, and an index of many small segments
-     * is slower to open and to search. Reports wait for the write, so they lag by at most this.
+     * is slower to open and to search. Reports wait for the write: posts wait this long, plus the
+     * embedding call under way when it passes, before they are written.
      */
     static final long WRITE_INTERVAL_MILLIS = 2000;
     /** ... or until this many passages gathered, whichever comes first. */
@@ -158,16 +160,18 @@ public final class Ingester {
                 window.add(pages.submit(() -> extract(entry, feed.links())));
             }
             int at = position++;
-            Prepared prepared = prepare(request.name(), awaitNext(window, () -> writes.now(batcher.finish())), options, at);
+            Prepared prepared = prepare(request.name(),
+                    awaitNext(window, () -> writes.now(embedded(writes, batcher, batcher::finish))), options, at);
             if (prepared.outcome() != null) {
                 done(posts, at, prepared.outcome());
                 writes.add(List.of()); // what is pending may be due
             } else {
-                writes.add(batcher.add(prepared.changed(), prepared.changed().inputs()));
+                Changed changed = prepared.changed();
+                writes.add(embedded(writes, batcher, () -> batcher.add(changed, changed.inputs())));
             }
         }
         // The feed's state must reflect all its posts: its last batch goes now, not with the next feed's.
-        writes.now(batcher.finish());
+        writes.now(embedded(writes, batcher, batcher::finish));
         FeedOutcome outcome = new FeedOutcome(request.name(), FeedOutcome.Status.READ, null, List.of(posts));
         if (!options.dryRun()) {
             // Keep the validators only when this run read the whole feed and every post made it: a
@@ -268,6 +272,25 @@ public final class Ingester {
             inputs.add(title + "\n\n" + p.text());
         }
         return new Prepared(null, new Changed(position, feed, url, article, id, existing.isPresent(), passages, inputs));
+    }
+
+    /**
+     * What an embedding step of the batcher returns. When it fails in a way that stops the run (a
+     * refused API key), the posts embedded before it, which may have been paid for, are stored
+     * before the failure goes on up.
+     */
+    private static List<EmbeddingBatcher.Embedded<Changed>> embedded(FeedWrites writes, EmbeddingBatcher<Changed> batcher,
+                                                                      Supplier<List<EmbeddingBatcher.Embedded<Changed>>> step) {
+        try {
+            return step.get();
+        } catch (RuntimeException stop) {
+            try {
+                writes.now(batcher.takeDone());
+            } catch (RuntimeException alsoFailed) {
+                stop.addSuppressed(alsoFailed);
+            }
+            throw stop;
+        }
     }
 
     /** A feed's embedded posts on their way to the store, written together ({@link #WRITE_INTERVAL_MILLIS}). */

@@ -411,8 +411,11 @@ public final class LocalStore implements VectorStore {
             int count = searcher.count(candidates);
             boolean exact = isSmall(count, vector);
             PostIds postIds = new PostIds(searcher.storedFields());
-            // An exact search scores every candidate anyway, so it ranks them all in one go.
-            List<ScoreDoc> best = BestPerPost.select(posts, exact ? count + 1 : BestPerPost.firstAsk(posts),
+            // An exact search scores every candidate anyway, so it ranks them all in one go (asking
+            // for one more than there are says there are no more); HNSW visits at least
+            // HNSW_MIN_CANDIDATES whatever it is asked for, so it is asked for that many.
+            int firstAsk = exact ? count + 1 : Math.max(BestPerPost.firstAsk(posts), HNSW_MIN_CANDIDATES);
+            List<ScoreDoc> best = BestPerPost.select(posts, firstAsk,
                     n -> nearestDocs(searcher, candidates, vector, n, exact), postIds::of);
             return matches(searcher, best, true);
         });

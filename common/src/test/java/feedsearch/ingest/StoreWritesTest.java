@@ -1,5 +1,7 @@
 package feedsearch.ingest;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
 import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
@@ -22,8 +24,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Embedded posts go to the store a few batches at a time (each write is a commit, and a segment in a local store). */
@@ -44,8 +48,8 @@ class StoreWritesTest {
         for (List<PostWrite> write : writes.subList(0, writes.size() - 1)) {
             assertTrue(passages(write) >= Ingester.WRITE_PASSAGES, "a write before the last holds " + passages(write));
         }
-        assertTrue(writes.size() >= 2 && writes.size() < embedder.calls,
-                writes.size() + " writes for " + embedder.calls + " embedding calls");
+        assertTrue(writes.size() >= 2 && writes.size() < embedder.calls.get(),
+                writes.size() + " writes for " + embedder.calls.get() + " embedding calls");
     }
 
     @Test
@@ -79,7 +83,31 @@ class StoreWritesTest {
         assertTrue(passages(writes.get(0)) < Ingester.WRITE_PASSAGES, "the first write holds " + passages(writes.get(0)));
     }
 
+    /** A failure that stops the run loses nothing embedded before it: those posts are stored (they may have been paid for). */
+    @Test
+    void postsEmbeddedBeforeAFailureThatStopsTheRunAreStored() {
+        List<List<PostWrite>> writes = new ArrayList<>();
+        WordEmbedder embedder = new WordEmbedder();
+        embedder.stopOnCall = 6;
+        // One call in flight, so the five calls before the failing one have all come back when it fails.
+        IngestOptions oneInFlight = new IngestOptions(0, null, false, false, 4, 1);
+        FeedsearchException stop = assertThrows(FeedsearchException.class, () -> ingest(
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), embedder, writes, oneInFlight));
+
+        assertEquals("embedding API refused the key", stop.getMessage());
+        assertEquals(5 * embedder.batchInputs(), embedder.embeddedTexts.get(), "five full calls came back");
+        assertEquals(embedder.embeddedTexts.get(), writes.stream().mapToInt(StoreWritesTest::passages).sum(),
+                "every passage embedded was written");
+        try (LocalStore store = LocalStore.openForReading(dir.resolve("store"))) {
+            assertEquals(embedder.embeddedTexts.get(), store.status().passages());
+        }
+    }
+
     private IngestReport ingest(Clock clock, Embedder embedder, List<List<PostWrite>> writes) {
+        return ingest(clock, embedder, writes, IngestOptions.DEFAULTS);
+    }
+
+    private IngestReport ingest(Clock clock, Embedder embedder, List<List<PostWrite>> writes, IngestOptions options) {
         Path feed = GeneratedFeed.write(dir.resolve("feed.xml"), POSTS, 250);
         Fetcher fetcher = new Fetcher(Duration.ofSeconds(5), 10L << 20, "feedsearch-test", false);
         try (LocalStore local = LocalStore.openForWriting(dir.resolve("store"))) {
@@ -98,7 +126,7 @@ class StoreWritesTest {
                     });
             return new Ingester(recording, embedder, new FeedReader(fetcher), new ArticleExtractor(fetcher, null),
                     IngestListener.NONE, clock)
-                    .run(List.of(FeedRequest.of(FeedReader.locate(feed.toString()), "generated")), IngestOptions.DEFAULTS);
+                    .run(List.of(FeedRequest.of(FeedReader.locate(feed.toString()), "generated")), options);
         }
     }
 
@@ -114,11 +142,17 @@ class StoreWritesTest {
 
     /** Fast stand-in for a model: a word is a token, a text's vector its letters' counts. The writes are under test, not the vectors. */
     private static final class WordEmbedder implements Embedder {
-        volatile int calls;
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger embeddedTexts = new AtomicInteger();
+        /** The call that fails as a refused API key does, stopping the run; 0 for none. */
+        int stopOnCall;
 
         @Override
         public List<float[]> embed(List<String> texts) {
-            calls++;
+            if (calls.incrementAndGet() == stopOnCall) {
+                throw new FeedsearchException(ExitCode.UNREACHABLE, "embedding API refused the key");
+            }
+            embeddedTexts.addAndGet(texts.size());
             List<float[]> vectors = new ArrayList<>(texts.size());
             for (String text : texts) {
                 float[] v = new float[26];

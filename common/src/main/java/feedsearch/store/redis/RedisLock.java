@@ -16,16 +16,17 @@ import java.util.function.IntFunction;
 
 /**
  * Ingest locks: keys set with NX and an expiry, renewed while we run, so a crashed ingest frees
- * them within {@link #TTL_MILLIS} and a live one is never overtaken. Renewals come every few
- * seconds, so a lock whose node fails over is renewed on the promoted replica before it lapses
- * when the failover takes up to 25 s (a cluster's default node timeout is 15 s). The value names the holder
+ * them within {@link #TTL_MILLIS} and a live one is never overtaken. The expiry outlasts the
+ * failover a cluster's writes ride through ({@link RedisConnection.Cluster#RIDE_THROUGH}), with
+ * room for a renewal that waited on it: renewals go one key after another on one thread, so a
+ * key on a healthy node may wait for one on the node failing over. The value names the holder
  * for other processes' messages and ends in a random token, so only the holder can renew or
  * release them. One lock may hold many keys (one per feed), each on its own cluster slot: every
  * command names a single key. An ingest stopped by a signal (Ctrl-C, a cron timeout's SIGTERM)
  * releases them on its way out, so the next run need not wait for the expiry.
  */
 final class RedisLock implements WriteLock {
-    static final long TTL_MILLIS = 30_000;
+    static final long TTL_MILLIS = RedisConnection.Cluster.RIDE_THROUGH.toMillis() + 15_000;
     private static final long RENEW_EVERY_MILLIS = 5_000;
     private static final long EXIT_RELEASE_MILLIS = 2_000;
     private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
