@@ -92,6 +92,20 @@ public final class FeedServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A feed at /feed.xml of one post, whose page at {@code page} waits until {@link #open(String)}:
+     * an ingest of it stops there, holding its locks.
+     */
+    public FeedServer serveOneHeldPost(String page) {
+        serve("/feed.xml", "application/rss+xml", """
+                <rss version="2.0"><channel><title>T</title>
+                <item><title>Slow</title><link>%s%s</link><description>teaser</description></item>
+                </channel></rss>""".formatted(base(), page));
+        serve(page, "text/html", "<html><body><article><p>"
+                + "Words enough to count as an article body. ".repeat(20) + "</p></article></body></html>");
+        return hold(page);
+    }
+
     /** Requests for {@code path} wait until {@link #open(String)}. */
     public FeedServer hold(String path) {
         gates.put(path, new CountDownLatch(1));

@@ -24,13 +24,7 @@ class IngestLockTest {
         String store = dir.resolve("index").toString();
         try (FeedServer server = new FeedServer()) {
             // The first process stalls on this page while holding the store's lock.
-            server.serve("/feed.xml", "application/rss+xml", """
-                    <rss version="2.0"><channel><title>T</title>
-                    <item><title>Slow</title><link>%s/slow</link><description>teaser</description></item>
-                    </channel></rss>""".formatted(server.base()));
-            server.serve("/slow", "text/html", "<html><body><article><p>"
-                    + "Words enough to count as an article body. ".repeat(20) + "</p></article></body></html>");
-            server.hold("/slow");
+            server.serveOneHeldPost("/slow");
 
             Process first = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
                     IngestCommand.class.getName(), "--feed", server.base() + "/feed.xml", "--store-path", store)

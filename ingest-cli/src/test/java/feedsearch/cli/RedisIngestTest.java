@@ -261,13 +261,7 @@ class RedisIngestTest {
     @Test
     void anIngestStoppedBySignalReleasesItsFeedLock() throws Exception {
         try (FeedServer server = new FeedServer(); RedisClient client = RedisClient.create(URI.create(redis.url()))) {
-            server.serve("/feed.xml", "application/rss+xml", """
-                    <rss version="2.0"><channel><title>T</title>
-                    <item><title>Slow</title><link>%s/slow</link><description>teaser</description></item>
-                    </channel></rss>""".formatted(server.base()));
-            server.serve("/slow", "text/html", "<html><body><article><p>"
-                    + "Words enough to count as an article body. ".repeat(20) + "</p></article></body></html>");
-            server.hold("/slow");
+            server.serveOneHeldPost("/slow");
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), IngestCommand.class.getName(),
                     "--feed", server.base() + "/feed.xml").redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
