@@ -251,6 +251,10 @@ class LocalStoreRecallTest {
             try (store) {
                 List<Hit> hits = new Searcher(store, store.requireMeta(), fixed).search("anything", 5, SearchFilter.NONE, -1);
                 assertEquals(List.of("Post 0", "Post 1", "Post 2", "Post 3", "Post 4"), hits.stream().map(Hit::title).toList());
+                // The store's own one-pass ranking of posts agrees with asking it for ever more passages.
+                List<PassageMatch> byPassages = BestPerPost.select(5, BestPerPost.firstAsk(5),
+                        n -> store.nearest(question, n, SearchFilter.NONE), PassageMatch::postId);
+                assertEquals(byPassages, store.nearestPosts(question, 5, SearchFilter.NONE));
             }
         }
     }

@@ -2,6 +2,8 @@ package feedsearch.store;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.embed.LocalEmbedder;
+import feedsearch.testing.TestIngest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +23,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LocalStoreTest {
     @TempDir
     Path dir;
+
+    /**
+     * The store ranks posts in one pass, reading only post ids until it has them: the same posts,
+     * passages and scores as asking it for ever more passages, for words and for vectors, with and
+     * without a filter, on the exact and on the HNSW path.
+     */
+    @Test
+    void postRankingsAgreeWithAskingForMorePassages() {
+        LocalEmbedder model = new LocalEmbedder();
+        try (LocalStore store = LocalStore.openForWriting(dir)) {
+            TestIngest.sample(store, model);
+        }
+        List<String> questions = List.of("how do I build a bot", "sourdough starter", "the", "tyre puncture repair kit");
+        for (LocalStore store : List.of(LocalStore.openForReading(dir), LocalStore.openForReading(dir, 0))) {
+            try (store) {
+                for (String question : questions) {
+                    float[] vector = model.embed(List.of(question)).get(0);
+                    for (SearchFilter filter : List.of(SearchFilter.NONE, new SearchFilter("sample", Instant.parse("2024-05-01T00:00:00Z")))) {
+                        for (int posts : List.of(1, 5, 30)) {
+                            assertEquals(BestPerPost.select(posts, BestPerPost.firstAsk(posts), n -> store.nearest(vector, n, filter),
+                                    PassageMatch::postId), store.nearestPosts(vector, posts, filter), question);
+                            assertEquals(BestPerPost.select(posts, BestPerPost.firstAsk(posts), n -> store.textMatches(question, n, filter),
+                                    PassageMatch::postId), store.textPosts(question, posts, filter), question);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     private static float[] unit(int dims, int axis) {
         float[] v = new float[dims];
