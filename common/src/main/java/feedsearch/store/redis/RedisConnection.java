@@ -63,10 +63,13 @@ public sealed interface RedisConnection extends AutoCloseable {
     String describe(RedisEndpoint endpoint);
 
     /**
-     * Runs a write that may be repeated as a whole (it rewrites what it writes), repeating it
-     * while a cluster fails over, for at most {@link Cluster#RIDE_THROUGH}; on one server, once.
+     * Runs work that may be repeated as a whole (reads, or a write that rewrites what it writes),
+     * repeating it while a cluster fails over, for at most {@link Cluster#RIDE_THROUGH}; on one
+     * server, once.
+     *
+     * @param keys what the work touches: between attempts a command on each finds where its slot went
      */
-    <T> T idempotent(String key, Supplier<T> write);
+    <T> T idempotent(List<String> keys, Supplier<T> work);
 
     /** Runs a command that names no key on one node, on a cluster any master: all answer alike for it. */
     <T> T onAnyNode(Function<UnifiedJedis, T> command);
@@ -103,8 +106,8 @@ public sealed interface RedisConnection extends AutoCloseable {
         }
 
         @Override
-        public <T> T idempotent(String key, Supplier<T> write) {
-            return write.get();
+        public <T> T idempotent(List<String> keys, Supplier<T> work) {
+            return work.get();
         }
 
         @Override
@@ -213,12 +216,12 @@ public sealed interface RedisConnection extends AutoCloseable {
         }
 
         @Override
-        public <T> T idempotent(String key, Supplier<T> write) {
+        public <T> T idempotent(List<String> keys, Supplier<T> work) {
             long deadline = System.nanoTime() + RIDE_THROUGH.toNanos();
             long pause = 100;
             while (true) {
                 try {
-                    return write.get();
+                    return work.get();
                 } catch (RuntimeException e) {
                     if (!isFailover(e) || System.nanoTime() + pause * 1_000_000 > deadline) {
                         throw e;
@@ -227,9 +230,12 @@ public sealed interface RedisConnection extends AutoCloseable {
                 sleep(pause);
                 pause = Math.min(pause * 2, 2_000);
                 try {
-                    // A single command on the key makes the client follow MOVED and renew its
-                    // slot map, which the next transaction then uses.
-                    commands.exists(key);
+                    // A single command on a key makes the client follow MOVED and renew its slot
+                    // map, which the next transaction or pipeline then uses; pipelines and
+                    // transactions do neither themselves.
+                    for (String key : keys) {
+                        commands.exists(key);
+                    }
                 } catch (RuntimeException stillFailingOver) {
                     // the next attempt will tell
                 }
@@ -244,15 +250,24 @@ public sealed interface RedisConnection extends AutoCloseable {
             }
         }
 
-        /** What a cluster says while a slot changes hands: a lost node, a redirect, a slot not served yet. */
+        /**
+         * What a cluster says while a slot changes hands: a lost node (also a pipeline reply that
+         * never came), a redirect, a slot not served yet.
+         */
         static boolean isFailover(Throwable e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof JedisConnectionException || cause instanceof JedisClusterOperationException
-                        || cause instanceof JedisDataException data && redirected(data)) {
+                        || cause instanceof JedisDataException data && redirected(data) || replyNeverCame(cause)) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /** What Jedis says when a pipeline's reply never came: its node was lost mid-pipeline. */
+        static boolean replyNeverCame(Throwable e) {
+            return e instanceof IllegalStateException && e.getMessage() != null
+                    && e.getMessage().startsWith("Please close pipeline");
         }
 
         private static boolean redirected(JedisDataException e) {

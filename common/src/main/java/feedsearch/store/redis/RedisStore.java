@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -54,8 +55,6 @@ public abstract class RedisStore implements VectorStore {
     private static final String MARK_META = "if redis.call('exists', KEYS[1]) == 0 then return 0 end "
             + "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])";
     private static final int MAX_WATCH_ATTEMPTS = 20;
-    /** What Jedis says when a pipeline's reply never came: its node was lost mid-pipeline. */
-    private static final String REPLY_NEVER_CAME = "Please close pipeline";
 
     protected final RedisConnection connection;
     protected final UnifiedJedis redis;
@@ -205,7 +204,7 @@ public abstract class RedisStore implements VectorStore {
         // Repeated whole after a failover: it reads what the post had, then rewrites all of it.
         // WATCHed: another ingest writing the same post (it came through another feed) between our
         // read of its passage count and our EXEC would leave passages no record counts.
-        List<Object> results = call(() -> connection.idempotent(postKey, () -> {
+        List<Object> results = call(() -> connection.idempotent(List.of(postKey), () -> {
             for (int attempt = 1; ; attempt++) {
                 Optional<List<Object>> done = connection.transaction(postKey,
                         () -> post(post.postId()).map(PostRecord::chunks).orElse(0),
@@ -303,7 +302,7 @@ public abstract class RedisStore implements VectorStore {
             fields.put("last_modified", state.lastModified());
         }
         String key = keys.feed(state.url());
-        call(() -> connection.idempotent(key, () -> connection.transaction(key, () -> null, (tx, nothing) -> {
+        call(() -> connection.idempotent(List.of(key), () -> connection.transaction(key, () -> null, (tx, nothing) -> {
             tx.del(key);
             tx.hset(key, fields);
         })));
@@ -341,15 +340,18 @@ public abstract class RedisStore implements VectorStore {
     }
 
     /**
-     * Sends what {@code queue} adds to one pipeline (on a cluster, each command to its node) and
-     * returns the replies in order, read inside {@link #call}: a node lost mid-pipeline or a
-     * redirect is then exit 3, not a stray exception.
+     * Reads with one command a key, sent in one pipeline (on a cluster, each command to its
+     * node), the replies in order. On a cluster the whole read is repeated while a slot changes
+     * hands, as writes are; a node lost for longer, or a redirect that does not settle, is exit 3
+     * (read inside {@link #call}), not a stray exception.
      */
-    protected <T> List<T> pipelined(Function<AbstractPipeline, List<Response<T>>> queue) {
-        return call(() -> {
-            List<Response<T>> responses;
+    protected <T> List<T> pipelined(List<String> keys, BiFunction<AbstractPipeline, String, Response<T>> command) {
+        return call(() -> connection.idempotent(keys, () -> {
+            List<Response<T>> responses = new ArrayList<>(keys.size());
             try (AbstractPipeline pipeline = redis.pipelined()) {
-                responses = queue.apply(pipeline);
+                for (String key : keys) {
+                    responses.add(command.apply(pipeline, key));
+                }
                 pipeline.sync();
             }
             List<T> replies = new ArrayList<>(responses.size());
@@ -357,7 +359,7 @@ public abstract class RedisStore implements VectorStore {
                 replies.add(response.get());
             }
             return replies;
-        });
+        }));
     }
 
     /** Sets a field of the meta record only while the record exists: a drop meanwhile must not leave a stub behind. */
@@ -405,7 +407,7 @@ public abstract class RedisStore implements VectorStore {
             }
             throw e;
         } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(REPLY_NEVER_CAME)) {
+            if (RedisConnection.Cluster.replyNeverCame(e)) {
                 throw new FeedsearchException(ExitCode.UNREACHABLE, "lost a node of Redis at " + endpoint
                         + " while it answered a pipeline", e);
             }

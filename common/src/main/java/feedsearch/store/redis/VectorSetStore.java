@@ -13,6 +13,7 @@ import feedsearch.store.PostRecord;
 import feedsearch.store.SearchFilter;
 import feedsearch.store.StoreAccess;
 import feedsearch.store.StoredPassage;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.params.VAddParams;
 import redis.clients.jedis.params.VSimParams;
@@ -165,16 +166,16 @@ public final class VectorSetStore extends RedisStore {
             params.filter(expression);
         }
         // Every shard's n best, asked at once (a cluster pipeline sends each to its node), then the n best of those.
-        List<Map<String, Double>> perShard = pipelined(pipeline -> keys.vectorSets().stream()
-                .map(set -> pipeline.vsimWithScores(set, vector, params)).toList());
+        List<Map<String, Double>> perShard = pipelined(keys.vectorSets(),
+                (pipeline, set) -> pipeline.vsimWithScores(set, vector, params));
         List<Map.Entry<String, Double>> ranked = new ArrayList<>();
         for (Map<String, Double> shard : perShard) {
             ranked.addAll(shard.entrySet());
         }
         ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         List<Map.Entry<String, Double>> best = ranked.subList(0, Math.min(n, ranked.size()));
-        List<List<String>> fields = pipelined(pipeline -> best.stream()
-                .map(e -> pipeline.hmget(e.getKey(), "url", "title", "feed", "published", "chunk", "text")).toList());
+        List<List<String>> fields = pipelined(best.stream().map(Map.Entry::getKey).toList(),
+                (pipeline, passage) -> pipeline.hmget(passage, "url", "title", "feed", "published", "chunk", "text"));
         List<PassageMatch> matches = new ArrayList<>(best.size());
         for (int i = 0; i < best.size(); i++) {
             List<String> f = fields.get(i);
@@ -192,7 +193,7 @@ public final class VectorSetStore extends RedisStore {
 
     @Override
     protected long passageCount() {
-        return pipelined(pipeline -> keys.vectorSets().stream().map(pipeline::vcard).toList())
+        return pipelined(keys.vectorSets(), AbstractPipeline::vcard)
                 .stream().mapToLong(Long::longValue).sum();
     }
 
