@@ -2,6 +2,7 @@ package feedsearch.config;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.Printable;
 import feedsearch.embed.Embedder;
 import feedsearch.embed.LocalEmbedder;
 import feedsearch.embed.OpenAiEmbedder;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything a run is configured with, from flags and the environment, and the one place that
@@ -39,6 +41,8 @@ public record Settings(String index, String store, Path storePath, String redisU
                        Map<String, String> env) {
 
     public static final String DEFAULT_INDEX = "posts";
+    /** No path separators, no '..', no glob characters for Redis's SCAN patterns, no hash-tag braces. */
+    private static final Pattern INDEX_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(20);
     public static final long DEFAULT_MAX_PAGE_BYTES = 10L * 1024 * 1024;
 
@@ -47,7 +51,15 @@ public record Settings(String index, String store, Path storePath, String redisU
                 DEFAULT_MAX_PAGE_BYTES, "feedsearch/" + version + " (semantic search for feeds)", OpenAiSettings.DEFAULTS, Map.copyOf(env));
     }
 
+    /**
+     * @throws FeedsearchException (exit 2) for an index name that is not a plain name: it names a
+     *                             directory under the data directory and Redis keys and key patterns
+     */
     public Settings withStore(String index, String store, Path storePath, String redisUrl) {
+        if (index == null || !INDEX_NAME.matcher(index).matches()) {
+            throw new FeedsearchException(ExitCode.USAGE, "--index must be a plain name: letters, digits, '.', '_' or '-', "
+                    + "starting with a letter or digit, at most 64 characters; not '" + Printable.line(String.valueOf(index), 80) + "'");
+        }
         return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);
     }
 

@@ -203,6 +203,9 @@ public final class LocalEmbedder implements Embedder {
 
     /** Why loading the model on the preload thread failed, for the thread that then needs it. */
     private static volatile Throwable preloadFailure;
+    private static volatile Thread preloading;
+    /** Far longer than a load takes (under a second); a bound, so a stuck load cannot hold the exit forever. */
+    private static final long PRELOAD_EXIT_WAIT_MILLIS = 30_000;
 
     /**
      * Starts loading the model on a daemon thread, so that it overlaps whatever the caller does
@@ -213,6 +216,23 @@ public final class LocalEmbedder implements Embedder {
         Thread loader = new Thread(new Preload(), "feedsearch-model-load");
         loader.setDaemon(true);
         loader.start();
+        preloading = loader;
+    }
+
+    /**
+     * Waits for a {@link #preload} under way to end. Call it before the JVM exits: onnxruntime
+     * aborts the process (exit 134, a crash log left behind) when the JVM exits while it is
+     * still building the model's session, as a command that stops early on a mistake would.
+     */
+    public static void awaitPreload() {
+        Thread loader = preloading;
+        if (loader != null) {
+            try {
+                loader.join(PRELOAD_EXIT_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** A class rather than a lambda: a cold start spins up no lambda machinery for it. */

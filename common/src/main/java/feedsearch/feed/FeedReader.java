@@ -90,6 +90,10 @@ public final class FeedReader {
             throw new FeedException("feed " + e.getMessage(), e);
         }
         if (resource.notModified()) {
+            if (etag == null && lastModified == null) {
+                // Nothing was asked to be compared: "not modified" would skip a feed never read.
+                throw new FeedException("feed " + location + ": answered 304 Not Modified to a request that sent no validators", null);
+            }
             return Feed.notModified(location, etag, lastModified);
         }
         SyndFeed feed = parse(location, resource);

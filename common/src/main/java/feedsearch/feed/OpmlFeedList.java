@@ -16,6 +16,7 @@ import org.xml.sax.SAXException;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.AccessDeniedException;
@@ -71,10 +72,13 @@ public final class OpmlFeedList {
             if (Files.isDirectory(file)) {
                 throw new OpmlException("is a directory, not an OPML file");
             }
-            if (Files.size(file) > MAX_BYTES) {
+            // Read up to the limit rather than trust the size: a device or a pipe (/dev/zero) has none.
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) MAX_BYTES + 1);
+            }
+            if (bytes.length > MAX_BYTES) {
                 throw new OpmlException("larger than " + MAX_BYTES / (1024 * 1024) + " MiB, not a feed list");
             }
-            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new OpmlException("no such file");
         } catch (AccessDeniedException e) {

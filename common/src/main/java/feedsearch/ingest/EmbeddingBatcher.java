@@ -3,6 +3,7 @@ package feedsearch.ingest;
 import feedsearch.FeedsearchException;
 import feedsearch.embed.Embedder;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,14 +44,22 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
     /** Posts whose vectors came back and are not yet handed out: kept here so a failure that stops the run does not lose them. */
     private final List<Embedded<P>> done = new ArrayList<>();
     private List<Item<P>> gathering = new ArrayList<>();
+    private final Clock clock;
+    private long gatheringSince;
     private int gatheredInputs;
     private long gatheredTokens;
 
     EmbeddingBatcher(Embedder embedder, int maxInFlight) {
+        this(embedder, maxInFlight, Clock.systemUTC());
+    }
+
+    /** @param clock tells how long gathered posts have waited for batch-mates */
+    EmbeddingBatcher(Embedder embedder, int maxInFlight, Clock clock) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("at least one batch must be allowed in flight");
         }
         this.embedder = embedder;
+        this.clock = clock;
         this.maxInFlight = maxInFlight;
         this.maxInputs = Math.max(1, embedder.batchInputs());
         this.maxTokens = embedder.batchTokens();
@@ -72,12 +81,31 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
         if (!gathering.isEmpty() && (gatheredInputs + texts.size() > maxInputs || gatheredTokens + tokens > maxTokens)) {
             send();
         }
+        if (gathering.isEmpty()) {
+            gatheringSince = clock.millis();
+        }
         gathering.add(new Item<>(post, List.copyOf(texts)));
         gatheredInputs += texts.size();
         gatheredTokens += tokens;
         if (gatheredInputs >= maxInputs || gatheredTokens >= maxTokens) {
             send();
         }
+        return finishedMeanwhile();
+    }
+
+    /**
+     * Sends what is gathered when it has waited this long for batch-mates (pages that come
+     * steadily but slowly would otherwise hold the first posts until a batch fills), and returns
+     * the posts of batches that have finished meanwhile.
+     */
+    List<Embedded<P>> sendIfWaited(long millis) {
+        if (!gathering.isEmpty() && clock.millis() - gatheringSince >= millis) {
+            send();
+        }
+        return finishedMeanwhile();
+    }
+
+    private List<Embedded<P>> finishedMeanwhile() {
         while (!inFlight.isEmpty() && inFlight.peekFirst().vectors().isDone()) {
             done.addAll(await(inFlight.removeFirst()));
         }

@@ -25,9 +25,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +52,7 @@ public final class Ingester {
     /** Passages of about this many tokens retrieve better than whole posts, and fit every model. */
     static final int PASSAGE_TOKENS = 200;
     static final int OVERLAP_TOKENS = 32;
-    /** How long gathered posts wait for batch-mates while the next page is slow to come. */
+    /** How long gathered posts wait for batch-mates while pages are slow to come, one slow page or many. */
     static final long BATCH_PATIENCE_MILLIS = 1000;
     /**
      * Embedded posts are written to the store a few batches at a time: each write is a commit,
@@ -105,7 +107,7 @@ public final class Ingester {
             t.setDaemon(true);
             return t;
         });
-        try (EmbeddingBatcher<Changed> batcher = new EmbeddingBatcher<>(embedder, options.embedConcurrency())) {
+        try (EmbeddingBatcher<Changed> batcher = new EmbeddingBatcher<>(embedder, options.embedConcurrency(), clock)) {
             List<FeedOutcome> outcomes = new ArrayList<>();
             for (FeedRequest request : requests) {
                 FeedOutcome outcome = ingestFeed(request, options, pages, batcher);
@@ -151,6 +153,7 @@ public final class Ingester {
         // posts; each outcome lands at its entry's place, so the report keeps the feed's order.
         PostOutcome[] posts = new PostOutcome[entries.size()];
         FeedWrites writes = new FeedWrites(posts);
+        Set<String> seen = new HashSet<>();
         Deque<Future<Extraction>> window = new ArrayDeque<>();
         int next = 0;
         int position = 0;
@@ -160,8 +163,9 @@ public final class Ingester {
                 window.add(pages.submit(() -> extract(entry, feed.links())));
             }
             int at = position++;
+            writes.add(embedded(writes, batcher, () -> batcher.sendIfWaited(BATCH_PATIENCE_MILLIS)));
             Prepared prepared = prepare(request.name(),
-                    awaitNext(window, () -> writes.now(embedded(writes, batcher, batcher::finish))), options, at);
+                    awaitNext(window, () -> writes.now(embedded(writes, batcher, batcher::finish))), options, at, seen);
             if (prepared.outcome() != null) {
                 done(posts, at, prepared.outcome());
                 writes.add(List.of()); // what is pending may be due
@@ -249,7 +253,8 @@ public final class Ingester {
     private record Prepared(PostOutcome outcome, Changed changed) {
     }
 
-    private Prepared prepare(String feed, Extraction extraction, IngestOptions options, int position) {
+    /** @param seen the ids of the posts this feed's earlier entries stood for, this one's added */
+    private Prepared prepare(String feed, Extraction extraction, IngestOptions options, int position, Set<String> seen) {
         FeedEntry entry = extraction.entry();
         String url = entry.link() == null ? null : entry.link().toString();
         if (extraction.error() != null) {
@@ -257,6 +262,11 @@ public final class Ingester {
         }
         Article article = extraction.article();
         PostId id = PostId.of(article.url());
+        if (!seen.add(id.value())) {
+            // Links that differ only by a fragment or a tracking parameter, or a canonical link:
+            // one post, written once, so that neither the counts nor the stored title flip-flop.
+            return new Prepared(new PostOutcome(feed, url, article.title(), PostStatus.UNCHANGED, 0, null), null);
+        }
         Optional<PostRecord> existing = store.post(id.value());
         if (existing.isPresent() && existing.get().contentHash().equals(article.contentHash()) && !options.force()) {
             return new Prepared(new PostOutcome(feed, url, article.title(), PostStatus.UNCHANGED, 0, null), null);

@@ -22,7 +22,11 @@ public record LabeledQuestion(String question, List<String> relevantPaths) {
         try (QuestionLines lines = QuestionLines.open(file)) {
             for (QuestionLines.Line line = lines.next(); line != null; line = lines.next()) {
                 String[] fields = line.text().split("\t", 2);
-                if (line.cut() || fields.length < 2 || fields[0].isBlank() || fields[1].isBlank()) {
+                if (line.cut()) {
+                    throw new FeedsearchException(ExitCode.USAGE, file + " line " + line.number()
+                            + ": longer than " + QuestionLines.MAX_LINE_CHARS + " characters");
+                }
+                if (fields.length < 2 || Searcher.isEmpty(fields[0]) || fields[1].isBlank()) {
                     throw new FeedsearchException(ExitCode.USAGE, file + " line " + line.number()
                             + ": expected a question, a TAB, then the relevant posts' URLs or paths");
                 }

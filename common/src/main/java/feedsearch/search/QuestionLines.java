@@ -69,7 +69,14 @@ public final class QuestionLines implements Closeable {
                     return null;
                 }
                 number++;
+                if (number == 1 && c == '\uFEFF') {
+                    c = reader.read(); // a byte order mark, not part of the first question
+                }
                 for (; c >= 0 && c != '\n'; c = reader.read()) {
+                    if (c == 0) {
+                        // Binary data, or an endless stream of zeros: no line of questions either way.
+                        throw new FeedsearchException(ExitCode.USAGE, source + " line " + number + " holds a NUL byte: not a text file");
+                    }
                     if (text.length() < MAX_LINE_CHARS) {
                         text.append((char) c);
                     } else {

@@ -68,6 +68,9 @@ public final class Searcher {
      * @param minScore drop posts whose best passage's cosine similarity is below this
      */
     public List<Hit> search(String question, int k, SearchFilter filter, double minScore, Mode mode) {
+        if (isEmpty(question)) {
+            throw new IllegalArgumentException("the question is empty");
+        }
         boolean words = mode != Mode.VECTOR && store.hasTextIndex();
         int depth = words ? Math.max(k, FUSION_DEPTH) : k;
         // The word ranking needs no vector: it runs while the question is embedded (on a cold
@@ -112,6 +115,21 @@ public final class Searcher {
                     best.text(), c.vectorRank, c.textRank));
         }
         return hits;
+    }
+
+    /**
+     * Whether a question has nothing to search for: only whitespace, control and format
+     * characters (a zero-width space, a byte order mark), which embedders refuse as blank.
+     */
+    public static boolean isEmpty(String question) {
+        for (int i = 0; i < question.length(); i++) {
+            char c = question.charAt(i);
+            int type = Character.getType(c);
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && type != Character.CONTROL && type != Character.FORMAT) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<PassageMatch> join(CompletableFuture<List<PassageMatch>> ranking) {

@@ -133,6 +133,11 @@ public final class LocalStore implements VectorStore {
         try {
             Files.createDirectories(path);
             directory = FSDirectory.open(path);
+            if (!DirectoryReader.indexExists(directory) && holdsOtherFiles(path)) {
+                closeQuietly(directory);
+                throw new FeedsearchException(ExitCode.USAGE, "local store " + path + " would be made in a directory that "
+                        + "holds other files; give --store-path an empty or new directory");
+            }
             IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(ANALYZER)
                     .setCodec(new HighDimensionCodec())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
@@ -550,13 +555,31 @@ public final class LocalStore implements VectorStore {
             writer.deleteAll();
             writer.commit();
             close(); // releases the lock before its file goes
-            try (Stream<Path> files = Files.walk(path)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
+            // The index's own files only: whatever else someone put in the directory stays, and
+            // so does the directory then.
+            try (Stream<Path> files = Files.list(path)) {
+                for (Path file : files.filter(LocalStore::isIndexFile).toList()) {
+                    Files.deleteIfExists(file);
                 }
+            }
+            if (!holdsOtherFiles(path)) {
+                Files.deleteIfExists(path);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("dropping " + describe() + " failed", e);
+        }
+    }
+
+    /** Lucene's files: segments and their parts, the commit points, the write lock. */
+    private static boolean isIndexFile(Path file) {
+        String name = file.getFileName().toString();
+        return Files.isRegularFile(file) && (name.startsWith("_") || name.startsWith("segments")
+                || name.startsWith("pending_segments") || name.equals(IndexWriter.WRITE_LOCK_NAME));
+    }
+
+    private static boolean holdsOtherFiles(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.anyMatch(file -> !isIndexFile(file));
         }
     }
 

@@ -225,6 +225,14 @@ class FeedReaderTest {
         assertTrue(second.notModified());
     }
 
+    /** A 304 to a request that sent no validators compares nothing: it is a broken answer, not "not modified". */
+    @Test
+    void notModifiedWithoutValidatorsIsAFailure() {
+        server.fail("/f.xml", 304);
+        FeedException broken = assertThrows(FeedException.class, () -> reader.read(server.uri("/f.xml"), null, null));
+        assertTrue(broken.getMessage().contains("answered 304 Not Modified to a request that sent no validators"), broken.getMessage());
+    }
+
     @Test
     void locateAcceptsUrlsAndPathsAndRejectsOtherSchemes() throws IOException {
         assertEquals(URI.create("https://x.example/feed"), FeedReader.locate("https://x.example/feed"));

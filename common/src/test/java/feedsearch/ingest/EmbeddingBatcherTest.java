@@ -5,10 +5,15 @@ import feedsearch.FeedsearchException;
 import feedsearch.embed.Embedder;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -111,6 +116,44 @@ class EmbeddingBatcherTest {
             done.addAll(batcher.finish());
         }
         return done;
+    }
+
+    /** Posts that waited the patience for batch-mates go out in a part batch, and only then. */
+    @Test
+    void gatheredPostsGoOutOnceTheyWaitedLongEnough() throws Exception {
+        Recording embedder = new Recording(10, Long.MAX_VALUE);
+        AtomicLong now = new AtomicLong();
+        Clock clock = new Clock() {
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        try (EmbeddingBatcher<Integer> batcher = new EmbeddingBatcher<>(embedder, 1, clock)) {
+            batcher.add(0, texts(0, 2));
+            now.addAndGet(999);
+            batcher.add(1, texts(1, 3));
+            assertEquals(List.of(), batcher.sendIfWaited(1000), "not yet");
+            assertEquals(0, embedder.calls.size());
+
+            now.addAndGet(1);
+            List<EmbeddingBatcher.Embedded<Integer>> done = new ArrayList<>(batcher.sendIfWaited(1000));
+            done.addAll(batcher.add(2, texts(2, 1)));
+            done.addAll(batcher.finish());
+            // Sent at once, the first two made a call of their own; had they waited, all three would share one.
+            assertEquals(List.of(5, 1), embedder.calls.stream().map(List::size).toList());
+            assertEquals(List.of(0, 1, 2), done.stream().map(EmbeddingBatcher.Embedded::post).sorted().toList());
+        }
     }
 
     @Test

@@ -19,6 +19,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,6 +50,8 @@ import java.util.List;
                 "",
                 FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 public final class IngestCommand extends FeedsearchCommand {
+    /** A list of feeds, one a line: thousands of URLs fit in far less. */
+    private static final int MAX_FEEDS_FILE_BYTES = 20 * 1024 * 1024;
 
     @Option(names = "--feed", paramLabel = "URL|FILE", description = "Feed to read: http(s) URL or local file. Repeatable.")
     List<String> feeds = new ArrayList<>();
@@ -179,8 +183,14 @@ public final class IngestCommand extends FeedsearchCommand {
     private List<FeedRequest> feedRequests() {
         List<String> locations = new ArrayList<>(feeds);
         if (feedsFile != null) {
-            try {
-                for (String line : Files.readAllLines(feedsFile)) {
+            try (InputStream in = Files.newInputStream(feedsFile)) {
+                // Read up to a limit rather than trust the size: a device or a pipe (/dev/zero) has none.
+                byte[] bytes = in.readNBytes(MAX_FEEDS_FILE_BYTES + 1);
+                if (bytes.length > MAX_FEEDS_FILE_BYTES) {
+                    throw usage("--feeds-file " + feedsFile + " is larger than " + MAX_FEEDS_FILE_BYTES / (1024 * 1024)
+                            + " MiB, not a list of feeds");
+                }
+                for (String line : new String(bytes, StandardCharsets.UTF_8).split("\\R")) {
                     String l = line.strip();
                     if (!l.isEmpty() && !l.startsWith("#")) {
                         locations.add(l);

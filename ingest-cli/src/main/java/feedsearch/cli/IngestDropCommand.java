@@ -23,8 +23,11 @@ final class IngestDropCommand extends FeedsearchCommand {
         if (!yes) {
             throw usage("this deletes the whole index; run again with --yes to confirm");
         }
-        // Opening for reading first gives a clear error when there is nothing to drop.
-        storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ).close();
+        // Opening for reading first gives a clear error when there is nothing to drop (on Redis,
+        // no meta record: a name mistyped must not report a drop that deleted nothing).
+        try (VectorStore reader = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ)) {
+            reader.requireMeta();
+        }
         try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.EXCLUSIVE)) {
             String what = store.describe();
             store.drop();

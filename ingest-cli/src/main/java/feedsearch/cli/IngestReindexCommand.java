@@ -19,7 +19,9 @@ final class IngestReindexCommand extends FeedsearchCommand {
     @Override
     protected int execute() {
         // Opening for reading first gives a clear error, and creates nothing, when there is no index.
-        storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ).close();
+        try (VectorStore reader = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ)) {
+            reader.requireMeta();
+        }
         try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.EXCLUSIVE)) {
             out().println(store.upgrade().map(done -> "reindex: " + done)
                     .orElse("reindex: " + store.describe() + " is up to date"));

@@ -233,4 +233,87 @@ class IngestCommandTest {
         assertFalse(Files.exists(dir.resolve("index")));
         assertEquals(3, CommandRun.of(new IngestCommand(), "status", "--store-path", store).exitCode());
     }
+
+    /** An index name is a plain name: it becomes a directory under the data directory and Redis key patterns. */
+    @Test
+    void indexNamesAndPrefixesThatAreNotPlainNamesAreRefused() {
+        for (String name : List.of("../..", "..", "a/b", "*", "posts?", "{x}", "", "-x")) {
+            CommandRun run = CommandRun.of(new IngestCommand(), "--feed", SampleFeed.path().toString(), "--index", name);
+            assertEquals(2, run.exitCode(), name + ": " + run);
+            assertOneLineError(run, "--index must be a plain name");
+        }
+        for (String prefix : List.of("", "post*", "p{x}:", "a b")) {
+            CommandRun run = ingest("--feed", SampleFeed.path().toString(), "--prefix", prefix);
+            assertEquals(2, run.exitCode(), prefix + ": " + run);
+            assertOneLineError(run, "--prefix must be");
+        }
+    }
+
+    /** The local store lives in a directory of its own: it is not made among other files, and drop takes only its own. */
+    @Test
+    void theLocalStoreNeitherMovesInWithNorDropsOtherFiles() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(home.resolve("notes.txt"), "precious");
+        CommandRun crowded = CommandRun.inStore(new IngestCommand(), home.toString(), "--feed", SampleFeed.path().toString());
+        assertEquals(2, crowded.exitCode(), crowded.toString());
+        assertOneLineError(crowded, "holds other files");
+        assertEquals(List.of(home.resolve("notes.txt")), list(home), "nothing written there");
+
+        Path store = dir.resolve("store");
+        assertEquals(0, CommandRun.inStore(new IngestCommand(), store.toString(), "--feed", SampleFeed.path().toString()).exitCode());
+        Files.writeString(store.resolve("README.txt"), "put here by hand");
+        CommandRun drop = CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", store.toString());
+        assertEquals(0, drop.exitCode(), drop.toString());
+        assertEquals(List.of(store.resolve("README.txt")), list(store), "only the index's files went");
+
+        Path alone = dir.resolve("alone");
+        assertEquals(0, CommandRun.inStore(new IngestCommand(), alone.toString(), "--feed", SampleFeed.path().toString()).exitCode());
+        assertEquals(0, CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", alone.toString()).exitCode());
+        assertFalse(Files.exists(alone), "a store's own directory goes with it");
+    }
+
+    private static List<Path> list(Path directory) throws Exception {
+        try (var files = Files.list(directory)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Lists of feeds are read up to a limit, not trusted to end: a device of endless zeros is refused, not read into memory. */
+    @Test
+    void endlessFeedListsAreRefused() {
+        Path zeros = Path.of("/dev/zero");
+        if (!Files.isReadable(zeros)) {
+            return;
+        }
+        CommandRun list = ingest("--feeds-file", zeros.toString());
+        assertEquals(2, list.exitCode(), list.toString());
+        assertOneLineError(list, "larger than 20 MiB");
+        CommandRun opml = ingest("--opml", zeros.toString());
+        assertEquals(2, opml.exitCode(), opml.toString());
+        assertOneLineError(opml, "larger than 20 MiB");
+    }
+
+    /** Entries whose links lead to one post (a fragment, a tracking parameter): the post is written once, and stays put. */
+    @Test
+    void entriesOfOnePostAreWrittenOnce() throws Exception {
+        try (FeedServer server = new FeedServer()) {
+            String page = "<html><body><article><p>" + "A post about bees and their hives. ".repeat(20) + "</p></article></body></html>";
+            server.serve("/p/a", "text/html", page);
+            StringBuilder items = new StringBuilder();
+            for (String link : List.of("/p/a", "/p/a#comments", "/p/a?utm_source=feed")) {
+                items.append("<item><title>Bees ").append(link).append("</title><link>").append(server.base()).append(link)
+                        .append("</link><description>teaser</description></item>");
+            }
+            server.serve("/feed.xml", "application/rss+xml", "<rss version=\"2.0\"><channel><title>T</title>" + items + "</channel></rss>");
+
+            CommandRun first = ingest("--feed", server.base() + "/feed.xml");
+            assertEquals(0, first.exitCode(), first.toString());
+            assertTrue(first.out().contains("1 added, 0 updated, 2 unchanged"), first.out());
+            // --force: the feed is read again whole and the post rewritten, once, not once an entry.
+            CommandRun again = ingest("--feed", server.base() + "/feed.xml", "--force");
+            assertTrue(again.out().contains("0 added, 1 updated, 2 unchanged"), again.out());
+            CommandRun status = CommandRun.of(new IngestCommand(), "status", "--store-path", dir.resolve("index").toString());
+            assertTrue(status.out().contains("posts:     1"), status.out());
+        }
+    }
 }

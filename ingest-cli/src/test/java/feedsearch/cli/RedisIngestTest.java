@@ -289,4 +289,34 @@ class RedisIngestTest {
             assertTrue(next.out().contains("1 added"), next.out());
         }
     }
+
+    /**
+     * drop deletes what the index wrote and nothing else: keys someone else keeps under the same
+     * prefix stay; an index that is not there is exit 3, not "dropped".
+     */
+    @Test
+    void dropTakesOnlyTheIndexsOwnKeys() {
+        Map<String, String> env = Map.of("REDIS_URL", redis.url());
+        try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+            client.set("post:userkey", "important");
+            client.hset("post:{mine}:0", Map.of("text", "someone else's hash"));
+            assertEquals(0, ingest(env, "--feed", SampleFeed.path().toString()).exitCode());
+            assertEquals(0, ingest(env, "--feed", SampleFeed.path().toString(), "--index", "blog").exitCode());
+
+            CommandRun drop = ingest(env, "drop", "--yes");
+            assertEquals(0, drop.exitCode(), drop.toString());
+            assertEquals("important", client.get("post:userkey"));
+            assertEquals("someone else's hash", client.hget("post:{mine}:0", "text"));
+            assertTrue(client.keys("posts:*").isEmpty(), "the index's records are gone: " + client.keys("posts:*"));
+            assertTrue(client.keys("post:{*}:*").stream().allMatch(k -> k.equals("post:{mine}:0")), "and its passages");
+            CommandRun blog = ingest(env, "status", "--index", "blog");
+            assertTrue(blog.out().contains("posts:     12"), "the other index is untouched: " + blog.out());
+
+            CommandRun missing = ingest(env, "drop", "--yes", "--index", "nothere");
+            assertEquals(3, missing.exitCode(), missing.toString());
+            assertTrue(missing.err().contains("has no index yet"), missing.err());
+            CommandRun reindex = ingest(env, "reindex", "--index", "nothere");
+            assertEquals(3, reindex.exitCode(), reindex.toString());
+        }
+    }
 }

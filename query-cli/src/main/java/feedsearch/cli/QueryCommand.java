@@ -126,7 +126,9 @@ public final class QueryCommand extends FeedsearchCommand {
     EmbedderOptions embedderOptions;
 
     public static void main(String[] args) {
-        System.exit(run(new QueryCommand(), args));
+        int exitCode = run(new QueryCommand(), args);
+        LocalEmbedder.awaitPreload();
+        System.exit(exitCode);
     }
 
     @Override
@@ -149,7 +151,7 @@ public final class QueryCommand extends FeedsearchCommand {
             if (spec.commandLine().getParseResult().hasMatchedOption("--format") && format != Format.json) {
                 throw usage("--batch prints JSON lines; --format " + format + " does not apply to it");
             }
-        } else if (eval == null && question.isEmpty()) {
+        } else if (eval == null && Searcher.isEmpty(question)) {
             throw usage("the question is empty");
         }
         if (k < 1 || k > 1000) {
@@ -227,6 +229,8 @@ public final class QueryCommand extends FeedsearchCommand {
             String error;
             if (line.cut()) {
                 error = "longer than " + QuestionLines.MAX_LINE_CHARS + " characters";
+            } else if (Searcher.isEmpty(question)) {
+                error = "the question is empty";
             } else {
                 try {
                     List<Hit> hits = ranking.apply(question);

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -111,5 +113,45 @@ class QueryCommandTest {
 
         assertEquals(2, query("--eval", questions.toString(), "bees").exitCode(), "a question and --eval together");
         assertEquals(2, query("--eval", dir.resolve("missing.tsv").toString()).exitCode());
+    }
+
+    /** Questions with nothing to search for (control or zero-width characters only) are a usage mistake, as a blank one is. */
+    @Test
+    void questionsOfInvisibleCharactersAreEmpty() throws Exception {
+        for (String invisible : List.of("\u0001\u0002", "\u200b", "\ufeff \u200b")) {
+            CommandRun run = query(invisible);
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("the question is empty"), run.toString());
+        }
+        Path lines = dir.resolve("invisible.txt");
+        Files.writeString(lines, "\u200b\nbees\n");
+        CommandRun batch = query("--batch", lines.toString());
+        assertEquals(1, batch.exitCode(), batch.toString());
+        assertTrue(batch.out().lines().findFirst().orElseThrow().contains("\"error\":\"the question is empty\""), batch.out());
+        assertEquals(2, batch.out().lines().count(), "the batch goes on: " + batch.out());
+    }
+
+    /**
+     * A mistake found before the model finished loading ends the JVM while onnxruntime builds its
+     * session on the loading thread: it must exit 2, not abort (exit 134). A JVM of its own, as
+     * users run it, since only a real exit shows it.
+     */
+    @Test
+    void aMistakeWhileTheModelLoadsExitsTwoNotACrash() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.tsv"), "");
+        Path zeros = Files.write(dir.resolve("zeros.tsv"), new byte[64]);
+        for (Path eval : List.of(empty, zeros)) {
+            Process query = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), QueryCommand.class.getName(),
+                    "--store-path", store, "--eval", eval.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).directory(dir.toFile()).start();
+            assertTrue(query.waitFor(60, TimeUnit.SECONDS));
+            String said = Files.readString(dir.resolve("out.txt"));
+            assertEquals(2, query.exitValue(), said);
+            assertFalse(said.contains("A fatal error"), said);
+        }
+        try (var files = Files.list(dir)) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith("hs_err_pid")), "no crash log");
+        }
     }
 }

@@ -64,6 +64,17 @@ public record RedisKeys(String index, String prefix, ShardTags shards) {
         return passageKey.substring(open + 1, close);
     }
 
+    /** The post id of a post record's key: its hash tag ({@code posts:post:{id}}), or what follows a shard's tag. */
+    public static String postIdOfRecord(String postKey) {
+        int open = postKey.indexOf('{');
+        int close = postKey.indexOf('}', open + 1);
+        if (open < 0 || close < open) {
+            return postKey;
+        }
+        return close + 1 < postKey.length() && postKey.charAt(close + 1) == ':'
+                ? postKey.substring(close + 2) : postKey.substring(open + 1, close);
+    }
+
     public String post(String postId) {
         return index + ":post:" + tagged(postId);
     }

@@ -1,5 +1,11 @@
 package feedsearch.store.redis;
 
+import feedsearch.ExitCode;
+import feedsearch.FeedsearchException;
+import feedsearch.Printable;
+
+import java.util.regex.Pattern;
+
 /**
  * How to lay out an index in Redis.
  *
@@ -23,12 +29,21 @@ public record RedisOptions(String engine, String prefix, VectorSetStore.Quantiza
      * (scripts/bench-redis.sh).
      */
     public static final int CLUSTER_SHARDS = 16;
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
 
     /** Q8: at 100k passages, recall@10 0.97 with half the memory of full precision and faster writes (scripts/bench-redis.sh). */
     public static final RedisOptions DEFAULTS =
             new RedisOptions(null, null, VectorSetStore.Quantization.Q8, "hnsw", "cosine", null, null, null, null);
 
+    /**
+     * @throws FeedsearchException (exit 2) for a prefix that is empty (every key of the database)
+     *                             or holds what Redis reads in a key pattern or a hash tag
+     */
     public RedisOptions withEngine(String engine, String prefix) {
+        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
+            throw new FeedsearchException(ExitCode.USAGE, "--prefix must be 1-64 letters, digits or '.', '_', '-', ':', '/', "
+                    + "not '" + Printable.line(prefix, 80) + "'");
+        }
         return new RedisOptions(engine, prefix, quantization, algorithm, metric, m, efConstruction, efRuntime, shards);
     }
 

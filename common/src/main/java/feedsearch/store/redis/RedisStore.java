@@ -55,6 +55,8 @@ public abstract class RedisStore implements VectorStore {
     private static final String MARK_META = "if redis.call('exists', KEYS[1]) == 0 then return 0 end "
             + "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])";
     private static final int MAX_WATCH_ATTEMPTS = 20;
+    /** More passages than a page within the size limit makes: a damaged record's count is not trusted past it. */
+    private static final int MAX_CHUNKS_TO_DROP = 100_000;
 
     protected final RedisConnection connection;
     protected final UnifiedJedis redis;
@@ -321,13 +323,28 @@ public abstract class RedisStore implements VectorStore {
     @Override
     public void drop() {
         dropIndex();
-        for (String pattern : List.of(keys.prefix() + "*", keys.postPattern(), keys.feedPattern())) {
-            List<String> found = scan(pattern);
-            call(() -> {
-                connection.unlink(found);
-                return null;
-            });
+        // Only what this index wrote: each post's record and its passages, its feeds' states and
+        // its meta record. Never every key under the prefix: other data may live there too.
+        List<String> posts = scan(keys.postPattern());
+        List<String> chunks = pipelined(posts, (pipeline, post) -> pipeline.hget(post, "chunks"));
+        List<String> doomed = new ArrayList<>(posts);
+        for (int i = 0; i < posts.size(); i++) {
+            String postId = RedisKeys.postIdOfRecord(posts.get(i));
+            int count;
+            try {
+                count = Math.min(Integer.parseInt(chunks.get(i)), MAX_CHUNKS_TO_DROP);
+            } catch (NumberFormatException missingOrDamaged) {
+                count = 0;
+            }
+            for (int c = 0; c < count; c++) {
+                doomed.add(keys.passage(postId, c));
+            }
         }
+        doomed.addAll(scan(keys.feedPattern()));
+        call(() -> {
+            connection.unlink(doomed);
+            return null;
+        });
         call(() -> redis.unlink(keys.meta()));
     }
 
