@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** Which index, in which store: shared by every command. */
 public final class StoreOptions {
     @Option(names = "--index", paramLabel = "NAME", defaultValue = Settings.DEFAULT_INDEX,
-            description = "Index name (default: ${DEFAULT-VALUE}).")
+            description = "Index name: letters, digits, '.', '_' or '-' (default: ${DEFAULT-VALUE}).")
     String index;
 
     @Option(names = "--store", paramLabel = "local|redis|URL",
@@ -31,7 +31,8 @@ public final class StoreOptions {
     String redisEngine;
 
     @Option(names = "--prefix", paramLabel = "PREFIX",
-            description = "Redis key prefix of passage hashes (default: post: for the index posts, <index>:passage: for others).")
+            description = "Redis key prefix of passage hashes: letters, digits, '.', '_', '-', ':' or '/' "
+                    + "(default: post: for the index posts, <index>:passage: for others).")
     String prefix;
 
     Settings applyTo(Settings settings) {
