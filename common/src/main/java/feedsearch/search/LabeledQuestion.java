@@ -61,6 +61,9 @@ public record LabeledQuestion(String question, List<String> relevantPaths) {
         } catch (URISyntaxException e) {
             // Not a URL: take it as a path.
         }
+        if (!path.startsWith("/")) {
+            path = "/" + path; // "blog/x/" means the post at /blog/x/, as a URL's path is written
+        }
         path = path.replaceFirst("/index\\.html?$", "/");
         while (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);

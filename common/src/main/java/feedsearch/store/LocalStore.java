@@ -46,6 +46,7 @@ import org.apache.lucene.util.Bits;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -148,7 +149,8 @@ public final class LocalStore implements VectorStore {
                     + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
         } catch (IOException e) {
             closeQuietly(directory);
-            throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be opened: " + e.getMessage(), e);
+            String why = e instanceof FileAlreadyExistsException ? "it is a file, not a directory" : e.getMessage();
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be opened: " + why, e);
         }
     }
 

@@ -24,10 +24,10 @@ class EvaluationTest {
     void figuresCountTheFirstRelevantPostByPath() throws Exception {
         Path file = dir.resolve("q.tsv");
         Files.writeString(file, """
-                # question<TAB>relevant posts
+                # question<TAB>relevant posts (a path without its leading slash is a path all the same)
                 first\t/blog/a/
                 third\thttps://elsewhere.example/blog/c/index.html
-                either\t/blog/x/ /blog/b
+                either\t/blog/x/ blog/b
 
                 missing\t/blog/zzz/
                 """);
