@@ -160,8 +160,21 @@ public final class IngestCommand extends FeedsearchCommand {
             IngestProgress progress = new IngestProgress(out(), err(), json, quiet, System.console() != null);
             Ingester ingester = new Ingester(store, embedder, new FeedReader(fetcher), extractor, progress, Clock.systemUTC());
             int embedConcurrency = embedder.embedsInParallel() ? openaiConcurrency : 1;
-            IngestReport report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency,
-                    embedConcurrency));
+            // Ctrl-C or a timeout's SIGTERM ends the run between two posts' writes: say so, and
+            // what it leaves (cron mails stderr even under --quiet).
+            Thread stopped = new Thread(() -> err().println("ingest: stopped before the end; every post reported "
+                    + "so far is stored; run again to finish"), "feedsearch-stopped");
+            Runtime.getRuntime().addShutdownHook(stopped);
+            IngestReport report;
+            try {
+                report = ingester.run(requests, new IngestOptions(limit, since, force, dryRun, concurrency, embedConcurrency));
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopped);
+                } catch (IllegalStateException exiting) {
+                    // Stopping already: the hook says so.
+                }
+            }
             progress.summary(report, store.describe(), dryRun, embedder.usage());
             boolean indexFailed = !dryRun && !indexIsHealthy(store.health());
             return report.hasFailures() || indexFailed ? ExitCode.PARTIAL_FAILURE.code() : ExitCode.OK.code();

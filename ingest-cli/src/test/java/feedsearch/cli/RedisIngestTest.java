@@ -279,6 +279,7 @@ class RedisIngestTest {
                 assertTrue(first.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(Set.of(), client.keys("posts:lock:*"), () -> "the lock left with the process; it said: "
                         + readQuietly(dir.resolve("out")));
+                assertTrue(readQuietly(dir.resolve("out")).contains("ingest: stopped before the end"), readQuietly(dir.resolve("out")));
             } finally {
                 first.destroyForcibly();
             }
