@@ -41,8 +41,8 @@ public record Settings(String index, String store, Path storePath, String redisU
                        Map<String, String> env) {
 
     public static final String DEFAULT_INDEX = "posts";
-    /** No path separators, no '..', no glob characters for Redis's SCAN patterns, no hash-tag braces. */
-    private static final Pattern INDEX_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** No path separators, no '..', no glob characters for Redis's SCAN patterns, no hash-tag braces; ':' as Redis names go. */
+    private static final Pattern INDEX_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(20);
     public static final long DEFAULT_MAX_PAGE_BYTES = 10L * 1024 * 1024;
 
@@ -57,7 +57,7 @@ public record Settings(String index, String store, Path storePath, String redisU
      */
     public Settings withStore(String index, String store, Path storePath, String redisUrl) {
         if (index == null || !INDEX_NAME.matcher(index).matches()) {
-            throw new FeedsearchException(ExitCode.USAGE, "--index must be a plain name: letters, digits, '.', '_' or '-', "
+            throw new FeedsearchException(ExitCode.USAGE, "--index must be a plain name: letters, digits, '.', '_', '-' or ':', "
                     + "starting with a letter or digit, at most 64 characters; not '" + Printable.line(String.valueOf(index), 80) + "'");
         }
         return new Settings(index, store, storePath, redisUrl, redis, embedder, model, httpTimeout, maxPageBytes, userAgent, openai, env);

@@ -223,6 +223,7 @@ public final class LocalEmbedder implements Embedder {
      * Waits for a {@link #preload} under way to end. Call it before the JVM exits: onnxruntime
      * aborts the process (exit 134, a crash log left behind) when the JVM exits while it is
      * still building the model's session, as a command that stops early on a mistake would.
+     * Not from a shutdown hook: waiting there was tried, and the process still aborted.
      */
     public static void awaitPreload() {
         Thread loader = preloading;

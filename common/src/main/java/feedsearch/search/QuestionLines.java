@@ -75,7 +75,8 @@ public final class QuestionLines implements Closeable {
                 for (; c >= 0 && c != '\n'; c = reader.read()) {
                     if (c == 0) {
                         // Binary data, or an endless stream of zeros: no line of questions either way.
-                        throw new FeedsearchException(ExitCode.USAGE, source + " line " + number + " holds a NUL byte: not a text file");
+                        throw new FeedsearchException(ExitCode.USAGE, source + " line " + number
+                                + " holds a NUL byte: not a UTF-8 text file (one in UTF-16 must be saved as UTF-8)");
                     }
                     if (text.length() < MAX_LINE_CHARS) {
                         text.append((char) c);

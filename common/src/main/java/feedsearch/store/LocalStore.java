@@ -15,6 +15,7 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -48,6 +49,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +59,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -328,6 +331,8 @@ public final class LocalStore implements VectorStore {
     }
 
     private static final Analyzer ANALYZER = new EnglishAnalyzer();
+    /** segments_N and pending_segments_N, N in base 36. */
+    private static final Pattern COMMIT_FILE = Pattern.compile("(pending_)?segments_[0-9a-z]+");
 
     private static FieldType wordsType() {
         FieldType type = new FieldType();
@@ -572,11 +577,11 @@ public final class LocalStore implements VectorStore {
         }
     }
 
-    /** Lucene's files: segments and their parts, the commit points, the write lock. */
+    /** Lucene's files, by Lucene's own names: segments' parts, commit points, the write lock. */
     private static boolean isIndexFile(Path file) {
         String name = file.getFileName().toString();
-        return Files.isRegularFile(file) && (name.startsWith("_") || name.startsWith("segments")
-                || name.startsWith("pending_segments") || name.equals(IndexWriter.WRITE_LOCK_NAME));
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && (IndexFileNames.CODEC_FILE_PATTERN.matcher(name).matches()
+                || COMMIT_FILE.matcher(name).matches() || name.equals(IndexWriter.WRITE_LOCK_NAME));
     }
 
     private static boolean holdsOtherFiles(Path directory) throws IOException {

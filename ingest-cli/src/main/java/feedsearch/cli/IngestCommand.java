@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,12 +205,15 @@ public final class IngestCommand extends FeedsearchCommand {
                     throw usage("--feeds-file " + feedsFile + " is larger than " + MAX_FEEDS_FILE_BYTES / (1024 * 1024)
                             + " MiB, not a list of feeds");
                 }
-                for (String line : new String(bytes, StandardCharsets.UTF_8).split("\\R")) {
+                String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+                for (String line : text.replaceFirst("^\uFEFF", "").split("\\R")) {
                     String l = line.strip();
                     if (!l.isEmpty() && !l.startsWith("#")) {
                         locations.add(l);
                     }
                 }
+            } catch (CharacterCodingException e) {
+                throw usage("--feeds-file " + feedsFile + " is not UTF-8 text");
             } catch (IOException e) {
                 throw usage("cannot read --feeds-file " + feedsFile + ": " + e.getMessage());
             }

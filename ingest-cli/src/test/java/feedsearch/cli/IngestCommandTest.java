@@ -242,10 +242,10 @@ class IngestCommandTest {
             assertEquals(2, run.exitCode(), name + ": " + run);
             assertOneLineError(run, "--index must be a plain name");
         }
-        for (String prefix : List.of("", "post*", "p{x}:", "a b")) {
+        for (String prefix : List.of("", "post*", "p{x}:", "a b", "posts:post:", "blog:feed:x")) {
             CommandRun run = ingest("--feed", SampleFeed.path().toString(), "--prefix", prefix);
             assertEquals(2, run.exitCode(), prefix + ": " + run);
-            assertOneLineError(run, "--prefix must be");
+            assertOneLineError(run, "--prefix");
         }
     }
 
@@ -254,10 +254,11 @@ class IngestCommandTest {
     void theLocalStoreNeitherMovesInWithNorDropsOtherFiles() throws Exception {
         Path home = Files.createDirectories(dir.resolve("home"));
         Files.writeString(home.resolve("notes.txt"), "precious");
+        Files.writeString(home.resolve("_config.yml"), "not Lucene's, though it starts with _");
         CommandRun crowded = CommandRun.inStore(new IngestCommand(), home.toString(), "--feed", SampleFeed.path().toString());
         assertEquals(2, crowded.exitCode(), crowded.toString());
         assertOneLineError(crowded, "holds other files");
-        assertEquals(List.of(home.resolve("notes.txt")), list(home), "nothing written there");
+        assertEquals(List.of(home.resolve("_config.yml"), home.resolve("notes.txt")), list(home), "nothing written there");
 
         Path store = dir.resolve("store");
         assertEquals(0, CommandRun.inStore(new IngestCommand(), store.toString(), "--feed", SampleFeed.path().toString()).exitCode());
@@ -276,6 +277,21 @@ class IngestCommandTest {
         try (var files = Files.list(directory)) {
             return files.sorted().toList();
         }
+    }
+
+    /** A feeds file is UTF-8 text: a BOM is not part of its first URL, and bytes that are not UTF-8 are a usage mistake. */
+    @Test
+    void feedsFilesAreUtf8Text() throws Exception {
+        Path list = dir.resolve("feeds.txt");
+        Files.writeString(list, "\uFEFF" + SampleFeed.path() + "\r\n# a comment\r\n");
+        CommandRun run = ingest("--feeds-file", list.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("12 added"), run.out());
+
+        Files.write(list, new byte[] {'h', 't', (byte) 0xff, 'p', '\n'});
+        CommandRun latin = ingest("--feeds-file", list.toString());
+        assertEquals(2, latin.exitCode(), latin.toString());
+        assertOneLineError(latin, "is not UTF-8 text");
     }
 
     /** Lists of feeds are read up to a limit, not trusted to end: a device of endless zeros is refused, not read into memory. */

@@ -313,6 +313,15 @@ class RedisIngestTest {
             CommandRun blog = ingest(env, "status", "--index", "blog");
             assertTrue(blog.out().contains("posts:     12"), "the other index is untouched: " + blog.out());
 
+            // The prefix an index was built with is recorded: later runs and drop use it, and
+            // another one given explicitly is refused.
+            assertEquals(0, ingest(env, "--feed", SampleFeed.path().toString(), "--index", "own", "--prefix", "own-passages:").exitCode());
+            CommandRun other = ingest(env, "--feed", SampleFeed.path().toString(), "--index", "own", "--prefix", "x:");
+            assertEquals(4, other.exitCode(), other.toString());
+            assertTrue(other.err().contains("keeps its passages under 'own-passages:'"), other.err());
+            assertEquals(0, ingest(env, "drop", "--yes", "--index", "own").exitCode());
+            assertEquals(Set.of(), client.keys("own-passages:*"), "its passages went with it, --prefix not given");
+
             CommandRun missing = ingest(env, "drop", "--yes", "--index", "nothere");
             assertEquals(3, missing.exitCode(), missing.toString());
             assertTrue(missing.err().contains("has no index yet"), missing.err());

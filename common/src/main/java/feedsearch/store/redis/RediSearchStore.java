@@ -411,8 +411,12 @@ public final class RediSearchStore extends RedisStore {
     @Override
     protected void dropIndex() {
         textIndex = null;
+        // Our own index's passages are deleted post by post, as the engine's DD would delete every
+        // hash under the prefix, someone else's too. An index without our meta record (the original
+        // sample's) has no post records to go by: its documents go with DD.
+        boolean ours = recordedMeta().isPresent();
         try {
-            onAnyNode(r -> r.ftDropIndexDD(keys.index()));
+            onAnyNode(r -> ours ? r.ftDropIndex(keys.index()) : r.ftDropIndexDD(keys.index()));
         } catch (JedisDataException unknownIndex) {
             // Nothing indexed yet: the hashes are removed all the same.
         }

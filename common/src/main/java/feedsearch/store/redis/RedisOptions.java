@@ -30,6 +30,7 @@ public record RedisOptions(String engine, String prefix, VectorSetStore.Quantiza
      */
     public static final int CLUSTER_SHARDS = 16;
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
+    private static final Pattern RECORD_KEYS = Pattern.compile(":(post:|feed:|lock|meta|vectors)");
 
     /** Q8: at 100k passages, recall@10 0.97 with half the memory of full precision and faster writes (scripts/bench-redis.sh). */
     public static final RedisOptions DEFAULTS =
@@ -43,6 +44,11 @@ public record RedisOptions(String engine, String prefix, VectorSetStore.Quantiza
         if (prefix != null && !PREFIX.matcher(prefix).matches()) {
             throw new FeedsearchException(ExitCode.USAGE, "--prefix must be 1-64 letters, digits or '.', '_', '-', ':', '/', "
                     + "not '" + Printable.line(prefix, 80) + "'");
+        }
+        if (prefix != null && RECORD_KEYS.matcher(prefix).find()) {
+            // posts:post: would put passages among the records of the index posts, counted and dropped with them.
+            throw new FeedsearchException(ExitCode.USAGE, "--prefix '" + prefix + "' names an index's own records "
+                    + "(<index>:post:, :feed:, :lock, :meta, :vectors); choose another");
         }
         return new RedisOptions(engine, prefix, quantization, algorithm, metric, m, efConstruction, efRuntime, shards);
     }

@@ -55,6 +55,8 @@ public abstract class RedisStore implements VectorStore {
     private static final String MARK_META = "if redis.call('exists', KEYS[1]) == 0 then return 0 end "
             + "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])";
     private static final int MAX_WATCH_ATTEMPTS = 20;
+    /** The meta record's field naming the passages' prefix: drop and every later run use that one. */
+    static final String PREFIX_FIELD = "prefix";
     /** More passages than a page within the size limit makes: a damaged record's count is not trusted past it. */
     private static final int MAX_CHUNKS_TO_DROP = 100_000;
 
@@ -187,6 +189,7 @@ public abstract class RedisStore implements VectorStore {
         fields.put("vector_type", meta.vectorType());
         fields.put("schema_version", String.valueOf(meta.schemaVersion()));
         fields.put("created", String.valueOf(meta.created().getEpochSecond()));
+        fields.put(PREFIX_FIELD, keys.prefix());
         return fields;
     }
 
@@ -324,10 +327,12 @@ public abstract class RedisStore implements VectorStore {
     public void drop() {
         dropIndex();
         // Only what this index wrote: each post's record and its passages, its feeds' states and
-        // its meta record. Never every key under the prefix: other data may live there too.
+        // its meta record. Never every key under the prefix: other data may live there too. A
+        // post's passages go before its record and the meta record last, so that a drop cut
+        // short leaves nothing the next drop cannot find.
         List<String> posts = scan(keys.postPattern());
         List<String> chunks = pipelined(posts, (pipeline, post) -> pipeline.hget(post, "chunks"));
-        List<String> doomed = new ArrayList<>(posts);
+        List<String> doomed = new ArrayList<>();
         for (int i = 0; i < posts.size(); i++) {
             String postId = RedisKeys.postIdOfRecord(posts.get(i));
             int count;
@@ -339,6 +344,7 @@ public abstract class RedisStore implements VectorStore {
             for (int c = 0; c < count; c++) {
                 doomed.add(keys.passage(postId, c));
             }
+            doomed.add(posts.get(i));
         }
         doomed.addAll(scan(keys.feedPattern()));
         call(() -> {

@@ -2,6 +2,7 @@ package feedsearch.store.redis;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.Printable;
 import feedsearch.store.redis.RedisConnector.RedisEngine;
 import feedsearch.store.StoreAccess;
 
@@ -26,8 +27,18 @@ public final class RedisStores {
         RedisConnection connection = RedisConnector.connect(endpoint);
         try {
             RedisKeys keys = RedisKeys.of(index, options.prefix());
-            List<String> meta = connection.commands().hmget(keys.meta(), "engine", VectorSetStore.SHARDS_FIELD);
+            List<String> meta = connection.commands().hmget(keys.meta(), "engine", VectorSetStore.SHARDS_FIELD,
+                    RedisStore.PREFIX_FIELD);
             String recorded = meta.get(0);
+            String recordedPrefix = meta.get(2);
+            if (recordedPrefix != null && !recordedPrefix.equals(keys.prefix())) {
+                if (options.prefix() != null) {
+                    throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "index '" + index + "' on " + endpoint
+                            + " keeps its passages under '" + Printable.line(recordedPrefix, 80) + "', not '" + options.prefix()
+                            + "': drop --prefix");
+                }
+                keys = new RedisKeys(index, recordedPrefix);
+            }
             RedisEngine engine;
             if (options.engine() != null) {
                 engine = RedisEngine.of(options.engine());
