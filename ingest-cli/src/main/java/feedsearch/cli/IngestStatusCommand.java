@@ -28,6 +28,9 @@ final class IngestStatusCommand extends FeedsearchCommand {
         try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ)) {
             StoreStatus status = store.status();
             IndexMeta meta = status.meta();
+            if (meta == null && status.posts() == 0 && status.feeds().isEmpty()) {
+                store.requireMeta(); // nothing there (a mistyped --index on Redis): exit 3, as for a local store
+            }
             if (json) {
                 Json line = Json.object().put("store", status.location()).put("hybrid", store.hasTextIndex()).put("posts", status.posts())
                         .put("passages", status.passages());

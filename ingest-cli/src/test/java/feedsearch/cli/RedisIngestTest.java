@@ -327,6 +327,8 @@ class RedisIngestTest {
             assertTrue(missing.err().contains("has no index yet"), missing.err());
             CommandRun reindex = ingest(env, "reindex", "--index", "nothere");
             assertEquals(3, reindex.exitCode(), reindex.toString());
+            CommandRun status = ingest(env, "status", "--index", "nothere");
+            assertEquals(3, status.exitCode(), status.toString());
         }
     }
 }
