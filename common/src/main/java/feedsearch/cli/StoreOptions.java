@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** Which index, in which store: shared by every command. */
 public final class StoreOptions {
     @Option(names = "--index", paramLabel = "NAME", defaultValue = Settings.DEFAULT_INDEX,
-            description = "Index name: letters, digits, '.', '_' or '-' (default: ${DEFAULT-VALUE}).")
+            description = "Index name: letters, digits, '.', '_', '-' or ':' (default: ${DEFAULT-VALUE}).")
     String index;
 
     @Option(names = "--store", paramLabel = "local|redis|URL",
