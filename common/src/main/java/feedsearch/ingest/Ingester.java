@@ -152,7 +152,7 @@ public final class Ingester {
         // Changed posts wait in the batcher for vectors, sharing embedding requests with other
         // posts; each outcome lands at its entry's place, so the report keeps the feed's order.
         PostOutcome[] posts = new PostOutcome[entries.size()];
-        FeedWrites writes = new FeedWrites(posts);
+        FeedWrites writes = new FeedWrites(posts, batcher);
         Set<String> seen = new HashSet<>();
         Deque<Future<Extraction>> window = new ArrayDeque<>();
         int next = 0;
@@ -163,19 +163,18 @@ public final class Ingester {
                 window.add(pages.submit(() -> extract(entry, feed.links())));
             }
             int at = position++;
-            writes.add(embedded(writes, batcher, () -> batcher.sendIfWaited(BATCH_PATIENCE_MILLIS)));
-            Prepared prepared = prepare(request.name(),
-                    awaitNext(window, () -> writes.now(embedded(writes, batcher, batcher::finish))), options, at, seen);
+            // Also writes what is pending once it is due, whatever the entries before were.
+            writes.add(() -> batcher.sendIfWaited(BATCH_PATIENCE_MILLIS));
+            Prepared prepared = prepare(request.name(), awaitNext(window, writes::finish), options, at, seen);
             if (prepared.outcome() != null) {
                 done(posts, at, prepared.outcome());
-                writes.add(List.of()); // what is pending may be due
             } else {
                 Changed changed = prepared.changed();
-                writes.add(embedded(writes, batcher, () -> batcher.add(changed, changed.inputs())));
+                writes.add(() -> batcher.add(changed, changed.inputs()));
             }
         }
         // The feed's state must reflect all its posts: its last batch goes now, not with the next feed's.
-        writes.now(embedded(writes, batcher, batcher::finish));
+        writes.finish();
         FeedOutcome outcome = new FeedOutcome(request.name(), FeedOutcome.Status.READ, null, List.of(posts));
         if (!options.dryRun()) {
             // Keep the validators only when this run read the whole feed and every post made it: a
@@ -285,37 +284,26 @@ public final class Ingester {
     }
 
     /**
-     * What an embedding step of the batcher returns. When it fails in a way that stops the run (a
+     * A feed's embedded posts on their way from the batcher to the store, written together
+     * ({@link #WRITE_INTERVAL_MILLIS}). When a batcher step fails in a way that stops the run (a
      * refused API key), the posts embedded before it, which may have been paid for, are stored
      * before the failure goes on up.
      */
-    private static List<EmbeddingBatcher.Embedded<Changed>> embedded(FeedWrites writes, EmbeddingBatcher<Changed> batcher,
-                                                                      Supplier<List<EmbeddingBatcher.Embedded<Changed>>> step) {
-        try {
-            return step.get();
-        } catch (RuntimeException stop) {
-            try {
-                writes.now(batcher.takeDone());
-            } catch (RuntimeException alsoFailed) {
-                stop.addSuppressed(alsoFailed);
-            }
-            throw stop;
-        }
-    }
-
-    /** A feed's embedded posts on their way to the store, written together ({@link #WRITE_INTERVAL_MILLIS}). */
     private final class FeedWrites {
         private final PostOutcome[] posts;
+        private final EmbeddingBatcher<Changed> batcher;
         private final List<EmbeddingBatcher.Embedded<Changed>> pending = new ArrayList<>();
         private int passages;
         private long firstPending;
 
-        FeedWrites(PostOutcome[] posts) {
+        FeedWrites(PostOutcome[] posts, EmbeddingBatcher<Changed> batcher) {
             this.posts = posts;
+            this.batcher = batcher;
         }
 
-        /** Adds posts whose vectors came back, and writes all that is pending when enough gathered or waited. */
-        void add(List<EmbeddingBatcher.Embedded<Changed>> embedded) {
+        /** Takes the posts a batcher step brought back, and writes all that is pending when enough gathered or waited. */
+        void add(Supplier<List<EmbeddingBatcher.Embedded<Changed>>> step) {
+            List<EmbeddingBatcher.Embedded<Changed>> embedded = run(step);
             if (pending.isEmpty()) {
                 if (embedded.isEmpty()) {
                     return;
@@ -327,12 +315,29 @@ public final class Ingester {
                 passages += e.post().passages().size();
             }
             if (passages >= WRITE_PASSAGES || clock.millis() - firstPending >= WRITE_INTERVAL_MILLIS) {
-                now(List.of());
+                write(List.of());
             }
         }
 
-        /** Writes what is pending and {@code embedded} at once: the feed ends, or the run waits on the network. */
-        void now(List<EmbeddingBatcher.Embedded<Changed>> embedded) {
+        /** Every post still in the batcher, written with what is pending: the feed ends, or the run waits on the network. */
+        void finish() {
+            write(run(batcher::finish));
+        }
+
+        private List<EmbeddingBatcher.Embedded<Changed>> run(Supplier<List<EmbeddingBatcher.Embedded<Changed>>> step) {
+            try {
+                return step.get();
+            } catch (RuntimeException stop) {
+                try {
+                    write(batcher.takeDone());
+                } catch (RuntimeException alsoFailed) {
+                    stop.addSuppressed(alsoFailed);
+                }
+                throw stop;
+            }
+        }
+
+        private void write(List<EmbeddingBatcher.Embedded<Changed>> embedded) {
             pending.addAll(embedded);
             if (!pending.isEmpty()) {
                 writeAll(posts, pending);

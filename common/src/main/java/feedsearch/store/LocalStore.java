@@ -275,8 +275,10 @@ public final class LocalStore implements VectorStore {
 
     @Override
     public void replacePost(PostRecord post, List<StoredPassage> passages) {
-        // One call deletes the old post record and every old passage, and adds the new ones.
-        write(() -> writer.updateDocuments(new Term(POST_ID, post.postId()), postDocuments(post, passages)));
+        IllegalArgumentException refused = replacePosts(List.of(new PostWrite(post, passages))).get(0);
+        if (refused != null) {
+            throw refused;
+        }
     }
 
     /**
@@ -291,6 +293,7 @@ public final class LocalStore implements VectorStore {
         write(() -> {
             for (PostWrite w : writes) {
                 try {
+                    // One call deletes the old post record and every old passage, and adds the new ones.
                     writer.updateDocuments(new Term(POST_ID, w.post().postId()), postDocuments(w.post(), w.passages()));
                     refusals.add(null);
                 } catch (IllegalArgumentException e) {
