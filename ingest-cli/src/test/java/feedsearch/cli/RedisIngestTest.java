@@ -322,6 +322,13 @@ class RedisIngestTest {
             assertEquals(0, ingest(env, "drop", "--yes", "--index", "own").exitCode());
             assertEquals(Set.of(), client.keys("own-passages:*"), "its passages went with it, --prefix not given");
 
+            // A prefix read back from a meta record that something else rewrote meets the rules of --prefix.
+            assertEquals(0, ingest(env, "--feed", SampleFeed.path().toString(), "--index", "damaged").exitCode());
+            client.hset("damaged:meta", "prefix", "*");
+            CommandRun damaged = ingest(env, "drop", "--yes", "--index", "damaged");
+            assertEquals(4, damaged.exitCode(), damaged.toString());
+            assertTrue(damaged.err().contains("the prefix in its meta record must be"), damaged.err());
+
             CommandRun missing = ingest(env, "drop", "--yes", "--index", "nothere");
             assertEquals(3, missing.exitCode(), missing.toString());
             assertTrue(missing.err().contains("has no index yet"), missing.err());

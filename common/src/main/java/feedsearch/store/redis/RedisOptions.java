@@ -4,6 +4,7 @@ import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.Printable;
 
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -41,16 +42,24 @@ public record RedisOptions(String engine, String prefix, VectorSetStore.Quantiza
      *                             or holds what Redis reads in a key pattern or a hash tag
      */
     public RedisOptions withEngine(String engine, String prefix) {
-        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
-            throw new FeedsearchException(ExitCode.USAGE, "--prefix must be 1-64 letters, digits or '.', '_', '-', ':', '/', "
-                    + "not '" + Printable.line(prefix, 80) + "'");
-        }
-        if (prefix != null && RECORD_KEYS.matcher(prefix).find()) {
-            // posts:post: would put passages among the records of the index posts, counted and dropped with them.
-            throw new FeedsearchException(ExitCode.USAGE, "--prefix '" + prefix + "' names an index's own records "
-                    + "(<index>:post:, :feed:, :lock, :meta, :vectors); choose another");
+        if (prefix != null) {
+            prefixProblem(prefix).ifPresent(problem -> {
+                throw new FeedsearchException(ExitCode.USAGE, "--prefix " + problem);
+            });
         }
         return new RedisOptions(engine, prefix, quantization, algorithm, metric, m, efConstruction, efRuntime, shards);
+    }
+
+    /** Why a prefix cannot be one, in words that follow its name; empty when it can. */
+    static Optional<String> prefixProblem(String prefix) {
+        if (!PREFIX.matcher(prefix).matches()) {
+            return Optional.of("must be 1-64 letters, digits or '.', '_', '-', ':', '/', not '" + Printable.line(prefix, 80) + "'");
+        }
+        if (RECORD_KEYS.matcher(prefix).find()) {
+            // posts:post: would put passages among the records of the index posts, counted and dropped with them.
+            return Optional.of("'" + prefix + "' names an index's own records (<index>:post:, :feed:, :lock, :meta, :vectors)");
+        }
+        return Optional.empty();
     }
 
     public RedisOptions withLayout(VectorSetStore.Quantization quantization, String algorithm, String metric, Integer m,

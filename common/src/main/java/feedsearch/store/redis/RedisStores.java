@@ -31,6 +31,13 @@ public final class RedisStores {
                     RedisStore.PREFIX_FIELD);
             String recorded = meta.get(0);
             String recordedPrefix = meta.get(2);
+            if (recordedPrefix != null) {
+                // Read back from Redis, where anything may have written it: the same rules as --prefix.
+                RedisOptions.prefixProblem(recordedPrefix).ifPresent(problem -> {
+                    throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "index '" + index + "' on " + endpoint
+                            + ": the prefix in its meta record " + problem);
+                });
+            }
             if (recordedPrefix != null && !recordedPrefix.equals(keys.prefix())) {
                 if (options.prefix() != null) {
                     throw new FeedsearchException(ExitCode.INCOMPATIBLE_INDEX, "index '" + index + "' on " + endpoint
