@@ -34,10 +34,18 @@ public interface Embedder extends AutoCloseable {
 
     /**
      * Whether several {@link #embed} calls at once go faster: true for a remote API, which waits on
-     * the network; false for an in-process model, which spreads one call over every core already.
+     * the network and counts requests; false for an in-process model, which spreads one call over
+     * every core already, so ingest keeps one call going and sends what it has whenever none is.
      */
     default boolean embedsInParallel() {
         return false;
+    }
+
+    /**
+     * Starts, in the background, what the first {@link #embed} call would otherwise wait for (a
+     * local model's load). For a caller that is about to embed; nothing for a remote API.
+     */
+    default void warmUp() {
     }
 
     /** Most tokens, all texts together, one {@link #embed} call should carry; unlimited by default. */

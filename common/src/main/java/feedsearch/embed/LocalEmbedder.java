@@ -210,9 +210,13 @@ public final class LocalEmbedder implements Embedder {
     /**
      * Starts loading the model on a daemon thread, so that it overlaps whatever the caller does
      * next (a query opens its store meanwhile); {@link #embed} waits for it. Costs nothing extra
-     * when the model is then used; call it only when it very likely will be.
+     * when the model is then used; call it only when it very likely will be. Once per JVM: later
+     * calls do nothing.
      */
-    public static void preload() {
+    public static synchronized void preload() {
+        if (preloading != null) {
+            return;
+        }
         Thread loader = new Thread(new Preload(), "feedsearch-model-load");
         loader.setDaemon(true);
         loader.start();
@@ -258,6 +262,11 @@ public final class LocalEmbedder implements Embedder {
             }
             throw e;
         }
+    }
+
+    @Override
+    public void warmUp() {
+        preload();
     }
 
     public static boolean supports(String modelId) {

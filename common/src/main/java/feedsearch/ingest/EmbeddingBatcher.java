@@ -19,7 +19,9 @@ import java.util.concurrent.Future;
  * background thread, at most {@code maxInFlight} at a time, and hands back each post with its own
  * vectors, or with the failure of the batch it was in. A post is never split between batches, so
  * all its vectors come from one outcome. Memory is bounded: one batch gathering plus at most
- * {@code maxInFlight} in flight. Not thread-safe: one thread adds and collects.
+ * {@code maxInFlight} in flight. For an in-process model, which runs a call's texts one by one and
+ * gains nothing from a full batch, gathered posts also go out whenever no call is under way:
+ * the model never waits for batch-mates. Not thread-safe: one thread adds and collects.
  *
  * @param <P> what the caller needs to write a post once its vectors are in
  */
@@ -39,6 +41,7 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
     private final int maxInFlight;
     private final int maxInputs;
     private final long maxTokens;
+    private final boolean sendWhenIdle;
     private final ExecutorService workers;
     private final Deque<Batch<P>> inFlight = new ArrayDeque<>();
     /** Posts whose vectors came back and are not yet handed out: kept here so a failure that stops the run does not lose them. */
@@ -63,6 +66,7 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
         this.maxInFlight = maxInFlight;
         this.maxInputs = Math.max(1, embedder.batchInputs());
         this.maxTokens = embedder.batchTokens();
+        this.sendWhenIdle = !embedder.embedsInParallel();
         this.workers = Executors.newFixedThreadPool(maxInFlight, runnable -> {
             Thread t = new Thread(runnable, "feedsearch-embed");
             t.setDaemon(true);
@@ -87,7 +91,8 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
         gathering.add(new Item<>(post, List.copyOf(texts)));
         gatheredInputs += texts.size();
         gatheredTokens += tokens;
-        if (gatheredInputs >= maxInputs || gatheredTokens >= maxTokens) {
+        collectFinished();
+        if (gatheredInputs >= maxInputs || gatheredTokens >= maxTokens || (sendWhenIdle && inFlight.isEmpty())) {
             send();
         }
         return finishedMeanwhile();
@@ -106,10 +111,14 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
     }
 
     private List<Embedded<P>> finishedMeanwhile() {
+        collectFinished();
+        return takeDone();
+    }
+
+    private void collectFinished() {
         while (!inFlight.isEmpty() && inFlight.peekFirst().vectors().isDone()) {
             done.addAll(await(inFlight.removeFirst()));
         }
-        return takeDone();
     }
 
     /** Sends what is gathered and waits for every batch: all posts added so far come back. */

@@ -100,6 +100,10 @@ public final class Ingester {
 
     private IngestReport runLocked(List<FeedRequest> requests, IngestOptions options) {
         if (!options.dryRun()) {
+            if (store.meta().isEmpty()) {
+                // A new index: every post is to be embedded, so the model loads while feeds and pages are read.
+                embedder.warmUp();
+            }
             store.prepare(embedder.name(), embedder.modelId(), embedder.dimension());
         }
         ExecutorService pages = Executors.newFixedThreadPool(options.concurrency(), runnable -> {
@@ -269,6 +273,10 @@ public final class Ingester {
         Optional<PostRecord> existing = store.post(id.value());
         if (existing.isPresent() && existing.get().contentHash().equals(article.contentHash()) && !options.force()) {
             return new Prepared(new PostOutcome(feed, url, article.title(), PostStatus.UNCHANGED, 0, null), null);
+        }
+        if (!options.dryRun()) {
+            // Something is to be embedded after all: the model loads while this post is chunked.
+            embedder.warmUp();
         }
         String title = article.title().length() > TITLE_CHARS ? article.title().substring(0, TITLE_CHARS) : article.title();
         List<Passage> passages = chunker(title).split(article.text());

@@ -23,10 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EmbeddingBatcherTest {
 
-    /** Vectors that name their text; up to {@code batch} texts a call; fails calls with a chosen text. */
+    /**
+     * Vectors that name their text; up to {@code batch} texts a call; fails calls with a chosen
+     * text. Stands for a remote API unless made {@code inProcess}.
+     */
     private static final class Recording implements Embedder {
         final int batch;
         final long tokens;
+        volatile boolean inProcess;
         final List<List<String>> calls = new CopyOnWriteArrayList<>();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
@@ -60,6 +64,11 @@ class EmbeddingBatcherTest {
             } finally {
                 inFlight.decrementAndGet();
             }
+        }
+
+        @Override
+        public boolean embedsInParallel() {
+            return !inProcess;
         }
 
         @Override
@@ -154,6 +163,30 @@ class EmbeddingBatcherTest {
             assertEquals(List.of(5, 1), embedder.calls.stream().map(List::size).toList());
             assertEquals(List.of(0, 1, 2), done.stream().map(EmbeddingBatcher.Embedded::post).sorted().toList());
         }
+    }
+
+    /**
+     * An in-process model gains nothing from waiting for batch-mates: what is gathered goes out
+     * whenever no call is under way, and posts gather into full calls only while one is.
+     */
+    @Test
+    void anIdleInProcessModelGetsWhatIsGatheredAtOnce() throws Exception {
+        Recording embedder = new Recording(10, Long.MAX_VALUE);
+        embedder.inProcess = true;
+        embedder.delayMillis = 300;
+        List<EmbeddingBatcher.Embedded<Integer>> done = new ArrayList<>();
+        try (EmbeddingBatcher<Integer> batcher = new EmbeddingBatcher<>(embedder, 1)) {
+            done.addAll(batcher.add(0, texts(0, 2)));
+            done.addAll(batcher.add(1, texts(1, 3)));
+            done.addAll(batcher.add(2, texts(2, 4)));
+            done.addAll(batcher.add(3, texts(3, 4)));
+            done.addAll(batcher.finish());
+        }
+        // Post 0 alone at once; 1 and 2 gathered behind it until 3 could not join them; 3 at the end.
+        assertEquals(List.of(List.of(0), List.of(1, 2), List.of(3)), embedder.calls.stream()
+                .map(call -> call.stream().map(t -> Integer.parseInt(t.substring(0, t.indexOf(':')))).distinct().toList())
+                .toList());
+        assertEquals(List.of(0, 1, 2, 3), done.stream().map(EmbeddingBatcher.Embedded::post).sorted().toList());
     }
 
     @Test

@@ -140,7 +140,10 @@ class StoreWritesTest {
         assertEquals(POSTS, ids.size());
     }
 
-    /** Fast stand-in for a model: a word is a token, a text's vector its letters' counts. The writes are under test, not the vectors. */
+    /**
+     * Fast stand-in for a remote API (calls go out full): a word is a token, a text's vector its
+     * letters' counts. The writes are under test, not the vectors.
+     */
     private static final class WordEmbedder implements Embedder {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger embeddedTexts = new AtomicInteger();
@@ -161,6 +164,11 @@ class StoreWritesTest {
                 vectors.add(v);
             }
             return vectors;
+        }
+
+        @Override
+        public boolean embedsInParallel() {
+            return true;
         }
 
         @Override
