@@ -10,6 +10,8 @@ import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 
+import sun.misc.Signal;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -221,13 +223,34 @@ public final class LocalEmbedder implements Embedder {
         loader.setDaemon(true);
         loader.start();
         preloading = loader;
+        for (String name : STOP_SIGNALS) {
+            try {
+                Signal.handle(new Signal(name), LocalEmbedder::stopAfterLoad);
+            } catch (IllegalArgumentException notHandled) {
+                // A signal this platform lacks: its default stays.
+            }
+        }
+    }
+
+    /** What stops a JVM by default (Ctrl-C, a timeout's TERM, a closed terminal). */
+    private static final String[] STOP_SIGNALS = {"INT", "TERM", "HUP"};
+
+    /**
+     * Stops the JVM as its default handler would (exit 128 + the signal's number, shutdown hooks
+     * run), once a load under way has ended: onnxruntime's own shutdown hook frees its
+     * environment, and runs alongside the others, so a load still building its session crashed
+     * the JVM (SIGSEGV, exit 134, a crash log left behind) when Ctrl-C or a timeout came then.
+     */
+    private static void stopAfterLoad(Signal signal) {
+        awaitPreload();
+        System.exit(128 + signal.getNumber());
     }
 
     /**
      * Waits for a {@link #preload} under way to end. Call it before the JVM exits: onnxruntime
      * aborts the process (exit 134, a crash log left behind) when the JVM exits while it is
      * still building the model's session, as a command that stops early on a mistake would.
-     * Not from a shutdown hook: waiting there was tried, and the process still aborted.
+     * Not from a shutdown hook: onnxruntime's own hook frees its environment meanwhile.
      */
     public static void awaitPreload() {
         Thread loader = preloading;
