@@ -11,6 +11,7 @@ import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -225,7 +226,7 @@ public final class LocalEmbedder implements Embedder {
         preloading = loader;
         for (String name : STOP_SIGNALS) {
             try {
-                Signal.handle(new Signal(name), LocalEmbedder::stopAfterLoad);
+                Signal.handle(new Signal(name), new StopAfterLoad());
             } catch (IllegalArgumentException notHandled) {
                 // A signal this platform lacks: its default stays.
             }
@@ -240,10 +241,14 @@ public final class LocalEmbedder implements Embedder {
      * run), once a load under way has ended: onnxruntime's own shutdown hook frees its
      * environment, and runs alongside the others, so a load still building its session crashed
      * the JVM (SIGSEGV, exit 134, a crash log left behind) when Ctrl-C or a timeout came then.
+     * A signal ignored when the JVM started (nohup, a background job) stays ignored.
      */
-    private static void stopAfterLoad(Signal signal) {
-        awaitPreload();
-        System.exit(128 + signal.getNumber());
+    private static final class StopAfterLoad implements SignalHandler {
+        @Override
+        public void handle(Signal signal) {
+            awaitPreload();
+            System.exit(128 + signal.getNumber());
+        }
     }
 
     /**
