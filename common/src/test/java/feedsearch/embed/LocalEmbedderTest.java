@@ -59,7 +59,9 @@ class LocalEmbedderTest {
                 "control\u0000chars\u0007and\ufffdreplacement",
                 "pneumonoultramicroscopicsilicovolcanoconiosis".repeat(4),
                 "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB/CAYAAAAfFcSJ=".repeat(40),
-                "tabs\tand\r\nwindows\rlines\n\n\nparagraphs   spaces"));
+                "tabs\tand\r\nwindows\rlines\n\n\nparagraphs   spaces",
+                // Special tokens written out in a text count as the tokenizer counts them there.
+                "the [SEP] token, [CLS] and [MASK], x[SEP]y, [sep] [UNK] [ bracketed] words"));
         LocalEmbedder local = new LocalEmbedder();
         for (int round = 0; round < 2; round++) {
             for (String text : texts) {
