@@ -89,12 +89,29 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Starts a server with no persistence. */
+    /**
+     * Starts a server with no persistence. A port found free can be taken before the server binds
+     * it, and a cluster node also binds a bus port 10,000 above, which nobody checked and any
+     * outgoing connection may hold (it failed a CI run once): then it tries again on another port,
+     * in a directory of its own.
+     */
     public static RedisServer start(Path binary, Path dir, String... extraArgs) {
-        RedisServer server = new RedisServer(binary, dir, freePort(), List.of(extraArgs));
-        server.start();
-        return server;
+        for (int attempt = 1; ; attempt++) {
+            Path attemptDir = attempt == 1 ? dir : dir.resolveSibling(dir.getFileName() + "-" + attempt);
+            RedisServer server = new RedisServer(binary, attemptDir, freePort(), List.of(extraArgs));
+            try {
+                server.start();
+                return server;
+            } catch (IllegalStateException e) {
+                server.close();
+                if (attempt == MAX_START_ATTEMPTS || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
     }
+
+    private static final int MAX_START_ATTEMPTS = 5;
 
     public void start() {
         List<String> command = new ArrayList<>(List.of(binary.toString(),
