@@ -4,9 +4,9 @@
 # P2: serves the shared 66-post blog (summary-only Atom feed: every page fetched from loopback
 # and extracted) and runs a cold ingest with the launcher (bin/ingest: its JVM flags and heap)
 # into a new store; then embeds the SAME passages, read back from that store as the pipeline
-# embedded them (title + "\n\n" + passage), with the local model alone, in calls of up to 64
-# passages that never split a post, one call at a time (as EmbeddingBatcher does), in a JVM with
-# the launcher's flags; the model's load is not timed. BENCH_ROUNDS rounds (default 5) of the
+# embedded them (title + "\n\n" + passage), with the local model alone, in full calls of up to
+# 64 passages that never split a post, one call at a time (as EmbeddingBatcher sends them while
+# the model is busy), in a JVM with the launcher's flags; the model's load is not timed. BENCH_ROUNDS rounds (default 5) of the
 # two, alternated, so that both sides of a ratio ran at nearly the same moment of a shared
 # machine; the medians of the rounds' ratios are set beside the 0.9x target.
 # "ingest, start-up excluded" subtracts an unchanged-feed (304) run of the launcher: JVM start,

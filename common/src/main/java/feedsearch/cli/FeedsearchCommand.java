@@ -4,6 +4,7 @@ import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.Printable;
 import feedsearch.config.Settings;
+import feedsearch.embed.LocalEmbedder;
 import feedsearch.openai.OpenAiException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +31,8 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
               2  usage error
               3  store or provider unreachable, or no index yet
               4  index incompatible with the embedder or model
-              5  another ingest holds the index lock""";
+              5  another ingest holds the index lock
+              130, 143  stopped by Ctrl-C or SIGTERM""";
 
     public static final String CONFIG = """
             Defaults for any option can go in ~/.config/feedsearch/config.properties
@@ -145,6 +147,17 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
     /** Runs a command the way both launchers do; picocli's own usage errors exit 2, like ours. */
     public static int run(FeedsearchCommand command, String... args) {
         return commandLine(command).execute(args);
+    }
+
+    /**
+     * A launcher's main: runs the command and exits with its code, once a load of the local model
+     * under way has ended (both commands load it while they read, and onnxruntime aborts a JVM
+     * that exits mid-load, as a command that stops early on a mistake would).
+     */
+    public static void runAndExit(FeedsearchCommand command, String... args) {
+        int exitCode = run(command, args);
+        LocalEmbedder.awaitPreload();
+        System.exit(exitCode);
     }
 
     /**

@@ -19,9 +19,10 @@ import java.util.concurrent.Future;
  * background thread, at most {@code maxInFlight} at a time, and hands back each post with its own
  * vectors, or with the failure of the batch it was in. A post is never split between batches, so
  * all its vectors come from one outcome. Memory is bounded: one batch gathering plus at most
- * {@code maxInFlight} in flight. For an in-process model, which runs a call's texts one by one and
- * gains nothing from a full batch, gathered posts also go out whenever no call is under way:
- * the model never waits for batch-mates. Not thread-safe: one thread adds and collects.
+ * {@code maxInFlight} in flight. For an in-process model, which runs each text of a call on its
+ * own (langchain4j spreads them over the cores) and so gains nothing from a full batch, gathered
+ * posts also go out whenever no call is under way: the model never waits for batch-mates. Not
+ * thread-safe: one thread adds and collects.
  *
  * @param <P> what the caller needs to write a post once its vectors are in
  */
@@ -100,11 +101,12 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
 
     /**
      * Sends what is gathered when it has waited this long for batch-mates (pages that come
-     * steadily but slowly would otherwise hold the first posts until a batch fills), and returns
-     * the posts of batches that have finished meanwhile.
+     * steadily but slowly would otherwise hold the first posts until a batch fills), or at once
+     * to an idle in-process model, and returns the posts of batches that have finished meanwhile.
      */
     List<Embedded<P>> sendIfWaited(long millis) {
-        if (!gathering.isEmpty() && clock.millis() - gatheringSince >= millis) {
+        collectFinished();
+        if (!gathering.isEmpty() && ((sendWhenIdle && inFlight.isEmpty()) || clock.millis() - gatheringSince >= millis)) {
             send();
         }
         return finishedMeanwhile();

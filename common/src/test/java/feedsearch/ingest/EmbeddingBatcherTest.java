@@ -12,6 +12,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,6 +39,8 @@ class EmbeddingBatcherTest {
         volatile String failOn;
         volatile RuntimeException failure = new IllegalStateException("HTTP 500 (gave up after 5 tries)");
         volatile long delayMillis;
+        /** When set, calls wait for it before they answer. */
+        volatile CountDownLatch gate;
 
         Recording(int batch, long tokens) {
             this.batch = batch;
@@ -48,6 +52,9 @@ class EmbeddingBatcherTest {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
                 calls.add(List.copyOf(texts));
+                if (gate != null) {
+                    gate.await();
+                }
                 if (delayMillis > 0) {
                     Thread.sleep(delayMillis);
                 }
@@ -167,26 +174,34 @@ class EmbeddingBatcherTest {
 
     /**
      * An in-process model gains nothing from waiting for batch-mates: what is gathered goes out
-     * whenever no call is under way, and posts gather into full calls only while one is.
+     * whenever no call is under way, from add or from the check made while pages are awaited,
+     * and posts gather only while a call is.
      */
     @Test
     void anIdleInProcessModelGetsWhatIsGatheredAtOnce() throws Exception {
         Recording embedder = new Recording(10, Long.MAX_VALUE);
         embedder.inProcess = true;
-        embedder.delayMillis = 300;
+        CountDownLatch firstCallMayAnswer = new CountDownLatch(1);
+        embedder.gate = firstCallMayAnswer;
         List<EmbeddingBatcher.Embedded<Integer>> done = new ArrayList<>();
         try (EmbeddingBatcher<Integer> batcher = new EmbeddingBatcher<>(embedder, 1)) {
             done.addAll(batcher.add(0, texts(0, 2)));
             done.addAll(batcher.add(1, texts(1, 3)));
             done.addAll(batcher.add(2, texts(2, 4)));
-            done.addAll(batcher.add(3, texts(3, 4)));
+            firstCallMayAnswer.countDown();
+            // The patience never runs out here: only an idle model makes posts 1 and 2 go.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (embedder.calls.size() < 2 && System.nanoTime() < deadline) {
+                done.addAll(batcher.sendIfWaited(Long.MAX_VALUE));
+                Thread.sleep(5);
+            }
+            assertEquals(2, embedder.calls.size(), "posts 1 and 2 went out before the end");
             done.addAll(batcher.finish());
         }
-        // Post 0 alone at once; 1 and 2 gathered behind it until 3 could not join them; 3 at the end.
-        assertEquals(List.of(List.of(0), List.of(1, 2), List.of(3)), embedder.calls.stream()
+        assertEquals(List.of(List.of(0), List.of(1, 2)), embedder.calls.stream()
                 .map(call -> call.stream().map(t -> Integer.parseInt(t.substring(0, t.indexOf(':')))).distinct().toList())
                 .toList());
-        assertEquals(List.of(0, 1, 2, 3), done.stream().map(EmbeddingBatcher.Embedded::post).sorted().toList());
+        assertEquals(List.of(0, 1, 2), done.stream().map(EmbeddingBatcher.Embedded::post).sorted().toList());
     }
 
     @Test

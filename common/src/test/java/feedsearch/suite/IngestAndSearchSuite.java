@@ -119,6 +119,7 @@ public abstract class IngestAndSearchSuite {
     @Test
     void secondRunOnTheSameFeedEmbedsAndWritesNothing() {
         ingest();
+        assertTrue(EMBEDDER.warmUps() > 0, "a new index: the model loads while the feed is read");
         StoreStatus before = store.status();
         Map<String, Instant> ingestedAt = Map.of(BOB, post(BOB).ingestedAt(), WHY, post(WHY).ingestedAt());
         EMBEDDER.reset();
@@ -132,6 +133,7 @@ public abstract class IngestAndSearchSuite {
         assertEquals(3, reread.count(PostStatus.UNCHANGED), reread.toString());
 
         assertEquals(0, EMBEDDER.calls());
+        assertEquals(0, EMBEDDER.warmUps(), "nothing to embed: the model is not even loaded");
         assertEquals(before.posts(), store.status().posts());
         assertEquals(before.passages(), store.status().passages());
         ingestedAt.forEach((path, at) -> assertEquals(at, post(path).ingestedAt(), "post record not rewritten"));
@@ -233,6 +235,7 @@ public abstract class IngestAndSearchSuite {
 
         assertEquals(3, report.count(PostStatus.WOULD_ADD));
         assertEquals(0, EMBEDDER.calls());
+        assertEquals(0, EMBEDDER.warmUps());
         assertEquals(0, store.status().posts());
         assertTrue(store.meta().isEmpty());
     }

@@ -6,17 +6,29 @@ import feedsearch.embed.LocalEmbedder;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The real local model, counting how often it is asked to embed. */
+/** The real local model, counting how often it is asked to embed, and to get ready to. */
 public final class CountingEmbedder implements Embedder {
     private final Embedder real = new LocalEmbedder();
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger texts = new AtomicInteger();
+    private final AtomicInteger warmUps = new AtomicInteger();
 
     @Override
     public List<float[]> embed(List<String> input) {
         calls.incrementAndGet();
         texts.addAndGet(input.size());
         return real.embed(input);
+    }
+
+    @Override
+    public void warmUp() {
+        warmUps.incrementAndGet();
+        real.warmUp();
+    }
+
+    /** How often the model was asked to start loading: never, by a run that embeds nothing. */
+    public int warmUps() {
+        return warmUps.get();
     }
 
     public int calls() {
@@ -30,6 +42,7 @@ public final class CountingEmbedder implements Embedder {
     public void reset() {
         calls.set(0);
         texts.set(0);
+        warmUps.set(0);
     }
 
     @Override

@@ -93,18 +93,18 @@ public final class RedisServer implements AutoCloseable {
      * Starts a server with no persistence. A port found free can be taken before the server binds
      * it, and a cluster node also binds a bus port 10,000 above, which nobody checked and any
      * outgoing connection may hold (it failed a CI run once): then it tries again on another port,
-     * in a directory of its own.
+     * in a directory of its own inside {@code dir}.
      */
     public static RedisServer start(Path binary, Path dir, String... extraArgs) {
         for (int attempt = 1; ; attempt++) {
-            Path attemptDir = attempt == 1 ? dir : dir.resolveSibling(dir.getFileName() + "-" + attempt);
+            Path attemptDir = attempt == 1 ? dir : dir.resolve("attempt-" + attempt);
             RedisServer server = new RedisServer(binary, attemptDir, freePort(), List.of(extraArgs));
             try {
                 server.start();
                 return server;
             } catch (IllegalStateException e) {
                 server.close();
-                if (attempt == MAX_START_ATTEMPTS || !e.getMessage().contains("Address already in use")) {
+                if (attempt == MAX_START_ATTEMPTS || !String.valueOf(e.getMessage()).contains("Address already in use")) {
                     throw e;
                 }
             }

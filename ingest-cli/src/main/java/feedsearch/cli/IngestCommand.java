@@ -4,7 +4,6 @@ import feedsearch.store.StoreAccess;
 import feedsearch.ExitCode;
 import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
-import feedsearch.embed.LocalEmbedder;
 import feedsearch.extract.ArticleExtractor;
 import feedsearch.feed.FeedReader;
 import feedsearch.feed.OpmlFeedList;
@@ -131,11 +130,7 @@ public final class IngestCommand extends FeedsearchCommand {
     IndexLayoutOptions layoutOptions;
 
     public static void main(String[] args) {
-        int exitCode = run(new IngestCommand(), args);
-        // A run that stopped early may leave the model loading (Embedder.warmUp), and onnxruntime
-        // aborts the JVM when it exits mid-load.
-        LocalEmbedder.awaitPreload();
-        System.exit(exitCode);
+        runAndExit(new IngestCommand(), args);
     }
 
     @Override

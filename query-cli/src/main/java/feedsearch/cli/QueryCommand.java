@@ -126,9 +126,7 @@ public final class QueryCommand extends FeedsearchCommand {
     EmbedderOptions embedderOptions;
 
     public static void main(String[] args) {
-        int exitCode = run(new QueryCommand(), args);
-        LocalEmbedder.awaitPreload();
-        System.exit(exitCode);
+        runAndExit(new QueryCommand(), args);
     }
 
     @Override
