@@ -13,9 +13,12 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.IndexFormatTooNewException;
+import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -42,9 +45,11 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.Bits;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -152,6 +157,9 @@ public final class LocalStore implements VectorStore {
                     + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
         } catch (IOException e) {
             closeQuietly(directory);
+            if (isDamage(e)) {
+                throw new DamagedIndexException(path, e);
+            }
             String why = e instanceof FileAlreadyExistsException ? "it is a file, not a directory" : e.getMessage();
             throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be opened: " + why, e);
         }
@@ -177,7 +185,49 @@ public final class LocalStore implements VectorStore {
             return new LocalStore(path, directory, null, new SearcherManager(directory, null), exactSearchLimit);
         } catch (IOException e) {
             closeQuietly(directory);
+            if (isDamage(e)) {
+                throw new DamagedIndexException(path, e);
+            }
             throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Files cut short or overwritten, or written by a Lucene this one cannot read. */
+    private static boolean isDamage(IOException e) {
+        return e instanceof CorruptIndexException || e instanceof IndexFormatTooOldException
+                || e instanceof IndexFormatTooNewException || e instanceof EOFException;
+    }
+
+    /** A local store whose index cannot be read at all: exit 3, and {@link #dropDamaged} can still delete it. */
+    public static final class DamagedIndexException extends FeedsearchException {
+        private final Path path;
+
+        DamagedIndexException(Path path, IOException cause) {
+            super(ExitCode.UNREACHABLE, "local store " + path + " cannot be read: " + cause.getMessage()
+                    + "; 'ingest drop --yes' (same store options) deletes it", cause);
+            this.path = path;
+        }
+
+        public Path path() {
+            return path;
+        }
+    }
+
+    /**
+     * Deletes the index files of a store too damaged to open, as {@link #drop} does for a sound
+     * one. Lucene's write lock is taken first, so an ingest still writing keeps its store (exit 5).
+     */
+    public static void dropDamaged(Path path) {
+        try (Directory directory = FSDirectory.open(path)) {
+            try (Lock ignored = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
+                deleteIndexFiles(path, false);
+            } catch (LockObtainFailedException e) {
+                throw new FeedsearchException(ExitCode.LOCKED, "local store " + path
+                        + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
+            }
+            deleteIndexFiles(path, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("dropping local store " + path + " failed", e);
         }
     }
 
@@ -565,18 +615,26 @@ public final class LocalStore implements VectorStore {
             writer.deleteAll();
             writer.commit();
             close(); // releases the lock before its file goes
-            // The index's own files only: whatever else someone put in the directory stays, and
-            // so does the directory then.
-            try (Stream<Path> files = Files.list(path)) {
-                for (Path file : files.filter(LocalStore::isIndexFile).toList()) {
+            deleteIndexFiles(path, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("dropping " + describe() + " failed", e);
+        }
+    }
+
+    /**
+     * The index's own files only: whatever else someone put in the directory stays, and so does
+     * the directory then. The write lock's file goes only once the lock is released.
+     */
+    private static void deleteIndexFiles(Path path, boolean lockToo) throws IOException {
+        try (Stream<Path> files = Files.list(path)) {
+            for (Path file : files.filter(LocalStore::isIndexFile).toList()) {
+                if (lockToo || !file.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
                     Files.deleteIfExists(file);
                 }
             }
-            if (!holdsOtherFiles(path)) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("dropping " + describe() + " failed", e);
+        }
+        if (lockToo && !holdsOtherFiles(path)) {
+            Files.deleteIfExists(path);
         }
     }
 

@@ -1,5 +1,6 @@
 package feedsearch.cli;
 
+import feedsearch.store.LocalStore;
 import feedsearch.store.StoreAccess;
 import feedsearch.store.VectorStore;
 import picocli.CommandLine.Command;
@@ -23,15 +24,21 @@ final class IngestDropCommand extends FeedsearchCommand {
         if (!yes) {
             throw usage("this deletes the whole index; run again with --yes to confirm");
         }
-        // Opening for reading first gives a clear error when there is nothing to drop (on Redis,
-        // no meta record: a name mistyped must not report a drop that deleted nothing).
-        try (VectorStore reader = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ)) {
-            reader.requireMeta();
-        }
-        try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.EXCLUSIVE)) {
-            String what = store.describe();
-            store.drop();
-            out().println("dropped " + what);
+        try {
+            // Opening for reading first gives a clear error when there is nothing to drop (on Redis,
+            // no meta record: a name mistyped must not report a drop that deleted nothing).
+            try (VectorStore reader = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.READ)) {
+                reader.requireMeta();
+            }
+            try (VectorStore store = storeOptions.applyTo(baseSettings()).openStore(StoreAccess.EXCLUSIVE)) {
+                String what = store.describe();
+                store.drop();
+                out().println("dropped " + what);
+            }
+        } catch (LocalStore.DamagedIndexException damaged) {
+            // Nothing can be read from it, so nothing is lost: the one way on is a new store.
+            LocalStore.dropDamaged(damaged.path());
+            out().println("dropped local store " + damaged.path() + ", which could not be read");
         }
         return 0;
     }

@@ -6,11 +6,16 @@ import feedsearch.testing.CommandRun;
 import feedsearch.testing.FeedServer;
 import feedsearch.testing.GeneratedFeed;
 import feedsearch.testing.SampleFeed;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -271,6 +276,38 @@ class IngestCommandTest {
         assertEquals(0, CommandRun.inStore(new IngestCommand(), alone.toString(), "--feed", SampleFeed.path().toString()).exitCode());
         assertEquals(0, CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", alone.toString()).exitCode());
         assertFalse(Files.exists(alone), "a store's own directory goes with it");
+    }
+
+    /**
+     * A store whose files were cut short or overwritten cannot be opened, and so could not be
+     * dropped either: now drop deletes its index files all the same (and only those), unless an
+     * ingest holds its lock.
+     */
+    @Test
+    void aDamagedLocalStoreCanStillBeDropped() throws Exception {
+        Path store = dir.resolve("damaged");
+        assertEquals(0, CommandRun.inStore(new IngestCommand(), store.toString(), "--feed", SampleFeed.path().toString()).exitCode());
+        Files.writeString(store.resolve("notes.txt"), "put here by hand");
+        Path commit;
+        try (var files = Files.list(store)) {
+            commit = files.filter(f -> f.getFileName().toString().startsWith("segments_")).findFirst().orElseThrow();
+        }
+        Files.write(commit, Arrays.copyOf(Files.readAllBytes(commit), 20));
+
+        CommandRun again = CommandRun.inStore(new IngestCommand(), store.toString(), "--feed", SampleFeed.path().toString());
+        assertEquals(3, again.exitCode(), again.toString());
+        assertOneLineError(again, "'ingest drop --yes' (same store options) deletes it");
+
+        try (Directory directory = FSDirectory.open(store);
+             Lock writing = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
+            CommandRun locked = CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", store.toString());
+            assertEquals(5, locked.exitCode(), locked.toString());
+            assertTrue(Files.exists(commit), "nothing deleted under another's lock");
+        }
+        CommandRun drop = CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", store.toString());
+        assertEquals(0, drop.exitCode(), drop.toString());
+        assertTrue(drop.out().contains("which could not be read"), drop.out());
+        assertEquals(List.of(store.resolve("notes.txt")), list(store), "only the index's files went");
     }
 
     private static List<Path> list(Path directory) throws Exception {
