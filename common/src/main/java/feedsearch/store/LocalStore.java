@@ -153,8 +153,7 @@ public final class LocalStore implements VectorStore {
             return new LocalStore(path, directory, writer, new SearcherManager(writer, null), EXACT_SEARCH_LIMIT);
         } catch (LockObtainFailedException e) {
             closeQuietly(directory);
-            throw new FeedsearchException(ExitCode.LOCKED, "local store " + path
-                    + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
+            throw locked(path, e);
         } catch (IOException e) {
             closeQuietly(directory);
             if (isDamage(e)) {
@@ -192,6 +191,11 @@ public final class LocalStore implements VectorStore {
         }
     }
 
+    private static FeedsearchException locked(Path path, LockObtainFailedException e) {
+        return new FeedsearchException(ExitCode.LOCKED, "local store " + path
+                + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
+    }
+
     /** Files cut short or overwritten, or written by a Lucene this one cannot read. */
     private static boolean isDamage(IOException e) {
         return e instanceof CorruptIndexException || e instanceof IndexFormatTooOldException
@@ -222,8 +226,7 @@ public final class LocalStore implements VectorStore {
             try (Lock ignored = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
                 deleteIndexFiles(path, false);
             } catch (LockObtainFailedException e) {
-                throw new FeedsearchException(ExitCode.LOCKED, "local store " + path
-                        + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
+                throw locked(path, e);
             }
             deleteIndexFiles(path, true);
         } catch (IOException e) {
