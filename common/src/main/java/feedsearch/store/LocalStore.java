@@ -5,6 +5,7 @@ import feedsearch.FeedsearchException;
 import feedsearch.Sha256;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DocumentStoredFieldVisitor;
 import org.apache.lucene.document.Field;
@@ -51,7 +52,9 @@ import org.apache.lucene.util.Bits;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -156,7 +159,7 @@ public final class LocalStore implements VectorStore {
             throw locked(path, e);
         } catch (IOException e) {
             closeQuietly(directory);
-            if (isDamage(e)) {
+            if (isDamagedIndex(path, e)) {
                 throw new DamagedIndexException(path, e);
             }
             String why = e instanceof FileAlreadyExistsException ? "it is a file, not a directory" : e.getMessage();
@@ -184,7 +187,7 @@ public final class LocalStore implements VectorStore {
             return new LocalStore(path, directory, null, new SearcherManager(directory, null), exactSearchLimit);
         } catch (IOException e) {
             closeQuietly(directory);
-            if (isDamage(e)) {
+            if (isDamagedIndex(path, e)) {
                 throw new DamagedIndexException(path, e);
             }
             throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " cannot be read: " + e.getMessage(), e);
@@ -196,10 +199,32 @@ public final class LocalStore implements VectorStore {
                 + " is locked: another ingest is writing to it (lock " + path.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
     }
 
-    /** Files cut short or overwritten, or written by a Lucene this one cannot read. */
-    private static boolean isDamage(IOException e) {
-        return e instanceof CorruptIndexException || e instanceof IndexFormatTooOldException
+    /**
+     * Files cut short or overwritten, or written by a Lucene this one cannot read, in a directory
+     * that did hold a Lucene index: a commit file begins with Lucene's mark. A stray file that
+     * only bears the name of one does not make a directory an index to drop.
+     */
+    private static boolean isDamagedIndex(Path path, IOException e) {
+        boolean damage = e instanceof CorruptIndexException || e instanceof IndexFormatTooOldException
                 || e instanceof IndexFormatTooNewException || e instanceof EOFException;
+        return damage && holdsLuceneCommit(path);
+    }
+
+    private static boolean holdsLuceneCommit(Path path) {
+        try (Stream<Path> files = Files.list(path)) {
+            return files.filter(f -> COMMIT_FILE.matcher(f.getFileName().toString()).matches()).anyMatch(LocalStore::beginsWithLuceneMark);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean beginsWithLuceneMark(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(4);
+            return head.length == 4 && ByteBuffer.wrap(head).getInt() == CodecUtil.CODEC_MAGIC;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A local store whose index cannot be read at all: exit 3, and {@link #dropDamaged} can still delete it. */
@@ -222,6 +247,9 @@ public final class LocalStore implements VectorStore {
      * one. Lucene's write lock is taken first, so an ingest still writing keeps its store (exit 5).
      */
     public static void dropDamaged(Path path) {
+        if (!holdsLuceneCommit(path)) {
+            throw new FeedsearchException(ExitCode.UNREACHABLE, "local store " + path + " holds no index to drop");
+        }
         try (Directory directory = FSDirectory.open(path)) {
             try (Lock ignored = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
                 deleteIndexFiles(path, false);

@@ -310,6 +310,18 @@ class IngestCommandTest {
         assertEquals(List.of(store.resolve("notes.txt")), list(store), "only the index's files went");
     }
 
+    /** Files that only bear Lucene's names (a stray segments_1) do not make a directory a store that drop may empty. */
+    @Test
+    void aDirectoryThatOnlyLooksLikeAStoreIsNotDropped() throws Exception {
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("segments_1"), "my own notes on market segments");
+        Files.writeString(mine.resolve("_draft.txt"), "a draft");
+        CommandRun drop = CommandRun.of(new IngestCommand(), "drop", "--yes", "--store-path", mine.toString());
+        assertEquals(3, drop.exitCode(), drop.toString());
+        assertFalse(drop.err().contains("deletes it"), drop.err());
+        assertEquals(List.of(mine.resolve("_draft.txt"), mine.resolve("segments_1")), list(mine), "nothing deleted");
+    }
+
     private static List<Path> list(Path directory) throws Exception {
         try (var files = Files.list(directory)) {
             return files.sorted().toList();
