@@ -93,10 +93,10 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
         gatheredInputs += texts.size();
         gatheredTokens += tokens;
         collectFinished();
-        if (gatheredInputs >= maxInputs || gatheredTokens >= maxTokens || (sendWhenIdle && inFlight.isEmpty())) {
+        if (gatheredInputs >= maxInputs || gatheredTokens >= maxTokens || modelIdle()) {
             send();
         }
-        return finishedMeanwhile();
+        return takeDone();
     }
 
     /**
@@ -106,15 +106,15 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
      */
     List<Embedded<P>> sendIfWaited(long millis) {
         collectFinished();
-        if (!gathering.isEmpty() && ((sendWhenIdle && inFlight.isEmpty()) || clock.millis() - gatheringSince >= millis)) {
+        if (!gathering.isEmpty() && (modelIdle() || clock.millis() - gatheringSince >= millis)) {
             send();
         }
-        return finishedMeanwhile();
+        return takeDone();
     }
 
-    private List<Embedded<P>> finishedMeanwhile() {
-        collectFinished();
-        return takeDone();
+    /** An in-process model with no call under way: what is gathered goes now (collect finished calls first). */
+    private boolean modelIdle() {
+        return sendWhenIdle && inFlight.isEmpty();
     }
 
     private void collectFinished() {

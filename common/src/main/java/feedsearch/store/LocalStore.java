@@ -212,7 +212,9 @@ public final class LocalStore implements VectorStore {
 
     private static boolean holdsLuceneCommit(Path path) {
         try (Stream<Path> files = Files.list(path)) {
-            return files.filter(f -> COMMIT_FILE.matcher(f.getFileName().toString()).matches()).anyMatch(LocalStore::beginsWithLuceneMark);
+            // Regular files only: a pipe named like a commit would hold the read forever.
+            return files.filter(f -> COMMIT_FILE.matcher(f.getFileName().toString()).matches()
+                    && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).anyMatch(LocalStore::beginsWithLuceneMark);
         } catch (IOException e) {
             return false;
         }
@@ -252,11 +254,11 @@ public final class LocalStore implements VectorStore {
         }
         try (Directory directory = FSDirectory.open(path)) {
             try (Lock ignored = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
-                deleteIndexFiles(path, false);
+                deleteIndexFiles(path);
             } catch (LockObtainFailedException e) {
                 throw locked(path, e);
             }
-            deleteIndexFiles(path, true);
+            deleteLockAndEmptyDirectory(path);
         } catch (IOException e) {
             throw new UncheckedIOException("dropping local store " + path + " failed", e);
         }
@@ -646,25 +648,28 @@ public final class LocalStore implements VectorStore {
             writer.deleteAll();
             writer.commit();
             close(); // releases the lock before its file goes
-            deleteIndexFiles(path, true);
+            deleteIndexFiles(path);
+            deleteLockAndEmptyDirectory(path);
         } catch (IOException e) {
             throw new UncheckedIOException("dropping " + describe() + " failed", e);
         }
     }
 
-    /**
-     * The index's own files only: whatever else someone put in the directory stays, and so does
-     * the directory then. The write lock's file goes only once the lock is released.
-     */
-    private static void deleteIndexFiles(Path path, boolean lockToo) throws IOException {
+    /** The index's own files but the write lock's: whatever else someone put in the directory stays. */
+    private static void deleteIndexFiles(Path path) throws IOException {
         try (Stream<Path> files = Files.list(path)) {
             for (Path file : files.filter(LocalStore::isIndexFile).toList()) {
-                if (lockToo || !file.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
+                if (!file.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
                     Files.deleteIfExists(file);
                 }
             }
         }
-        if (lockToo && !holdsOtherFiles(path)) {
+    }
+
+    /** Once the lock is released: its file, and the directory unless someone else's files are in it. */
+    private static void deleteLockAndEmptyDirectory(Path path) throws IOException {
+        Files.deleteIfExists(path.resolve(IndexWriter.WRITE_LOCK_NAME));
+        if (!holdsOtherFiles(path)) {
             Files.deleteIfExists(path);
         }
     }
