@@ -170,10 +170,15 @@ public final class LocalEmbedder implements Embedder {
             int total = 0;
             int start = -1;
             for (int i = from; i < text.length(); i++) {
-                if (isSpace(text.charAt(i))) {
+                char c = text.charAt(i);
+                boolean punctuation = isPunctuation(c);
+                if (punctuation || isSpace(c)) {
                     if (start >= 0) {
                         total += word(text.substring(start, i));
                         start = -1;
+                    }
+                    if (punctuation) {
+                        total += word(text.substring(i, i + 1));
                     }
                 } else if (start < 0) {
                     start = i;
@@ -185,6 +190,16 @@ public final class LocalEmbedder implements Embedder {
         /** Whitespace to BERT's pre-tokenizer too; it splits at more (other Unicode spaces), never at fewer. */
         private static boolean isSpace(char c) {
             return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        }
+
+        /**
+         * ASCII punctuation, which BERT's pre-tokenizer makes a word of its own: "(model," counts
+         * as "(", "model" and ",", so a word is tokenized once however it is punctuated (half
+         * the tokenizer calls of a blog's text, with many code samples). Not the brackets:
+         * "[SEP]" written in a text is one special token to the tokenizer, found before it splits.
+         */
+        private static boolean isPunctuation(char c) {
+            return c > ' ' && c < 0x7f && !Character.isLetterOrDigit(c) && c != '[' && c != ']';
         }
 
         private static int word(String word) {

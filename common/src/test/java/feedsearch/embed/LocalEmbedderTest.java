@@ -60,6 +60,10 @@ class LocalEmbedderTest {
                 "pneumonoultramicroscopicsilicovolcanoconiosis".repeat(4),
                 "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB/CAYAAAAfFcSJ=".repeat(40),
                 "tabs\tand\r\nwindows\rlines\n\n\nparagraphs   spaces",
+                // Punctuation is a word of its own to BERT: counted apart, however it sticks to words.
+                "x[i]=y.z(a,b); a->b !== c... --flag=\"value\" $HOME/.bashrc #include <stdio.h> `code`_x_ 1,000.5%",
+                "“Quoted”, ‘single’ — dash… ¿qué? «guillemets» x.\u0301y ,\u0301 (\u00e9t\u00e9)",
+                "[SEP], .[CLS]. ([MASK]) a.[SEP].b [[SEP]] [SEP[SEP]] ...[UNK]...",
                 // Special tokens written out in a text count as the tokenizer counts them there.
                 "the [SEP] token, [CLS] and [MASK], x[SEP]y, [sep] [UNK] [ bracketed] words"));
         LocalEmbedder local = new LocalEmbedder();
