@@ -145,6 +145,54 @@ class LocalStoreTest {
         }
     }
 
+    /**
+     * Scores are cosines whatever length the vectors come in (an OpenAI-compatible server need
+     * not scale them to 1), a zero vector included, on the exact and on the HNSW path; in a new
+     * store and in one from a release that compared with Lucene's COSINE, which keeps it and
+     * refuses a zero vector (its cosine is NaN there) as that post's failure.
+     */
+    @Test
+    void scoresAreCosinesWhateverTheVectorsLength() throws Exception {
+        Path old = dir.resolve("v1");
+        Files.createDirectories(old);
+        Path fixture = Path.of(getClass().getResource("/stores/v1-sample").toURI());
+        try (var files = Files.list(fixture)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().endsWith(".txt")).toList()) {
+                Files.copy(f, old.resolve(f.getFileName()));
+            }
+        }
+        Path fresh = dir.resolve("new");
+        float[][] vectors = {{2, 2, 0}, {0.3f, 0, 0.4f}, {0, 0, 0}, {-1, 0.1f, 0}};
+        double[] cosines = {Math.sqrt(0.5), 0.6, 0, -1 / Math.sqrt(1.01)};
+        float[] question = {5, 0, 0};
+        for (Path store : List.of(fresh, old)) {
+            int dims = store == old ? 384 : 3;
+            try (LocalStore writer = LocalStore.openForWriting(store)) {
+                writer.prepare("local", store == old ? LocalEmbedder.MODEL_ID : "m", dims);
+                List<PostWrite> writes = new ArrayList<>();
+                for (int i = 0; i < vectors.length; i++) {
+                    StoredPassage p = new StoredPassage(0, "passage " + i, java.util.Arrays.copyOf(vectors[i], dims));
+                    writes.add(new PostWrite(new PostRecord("v" + i, "https://x.example/v" + i, "Vector " + i, "vectors",
+                            Instant.parse("2024-01-01T00:00:00Z"), "hash", 1, Instant.now()), List.of(p)));
+                }
+                List<IllegalArgumentException> refused = writer.replacePosts(writes);
+                assertEquals(store == old ? List.of(false, false, true, false) : List.of(false, false, false, false),
+                        refused.stream().map(e -> e != null).toList(), store.toString());
+            }
+            List<String> expected = store == old ? List.of("v0", "v1", "v3") : List.of("v0", "v1", "v2", "v3");
+            for (LocalStore reader : List.of(LocalStore.openForReading(store), LocalStore.openForReading(store, 0))) {
+                try (reader) {
+                    List<PassageMatch> found = reader.nearest(java.util.Arrays.copyOf(question, dims), 40,
+                            new SearchFilter("vectors", null));
+                    assertEquals(expected, found.stream().map(PassageMatch::postId).toList(), store.toString());
+                    for (PassageMatch match : found) {
+                        assertEquals(cosines[Integer.parseInt(match.postId().substring(1))], match.score(), 1e-6, store + " " + match.postId());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void openAiSizedVectorsFitAndReadBack() {
         try (LocalStore store = LocalStore.openForWriting(dir)) {
