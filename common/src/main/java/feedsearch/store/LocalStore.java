@@ -424,6 +424,10 @@ public final class LocalStore implements VectorStore {
         record.add(new StoredField("ingested_at", post.ingestedAt().getEpochSecond()));
         docs.add(record);
         for (StoredPassage passage : passages) {
+            if (similarity == VectorSimilarityFunction.COSINE && isZero(passage.embedding())) {
+                // Lucene's cosine of a zero vector is NaN, which no ranking survives; a new index's dot products score it 0.
+                throw new IllegalArgumentException("a zero vector has no direction to compare by cosine");
+            }
             Document d = new Document();
             addPostFields(d, post);
             docs.add(passageDocument(d, post.postId(), post.title(), passage.chunk(), passage.text(), passage.embedding(), similarity));
@@ -439,10 +443,6 @@ public final class LocalStore implements VectorStore {
         d.add(new StoredField(CHUNK, chunk));
         d.add(new StoredField(TEXT, text));
         d.add(new Field(WORDS, title + "\n" + text, WORDS_TYPE));
-        if (similarity == VectorSimilarityFunction.COSINE && isZero(embedding)) {
-            // Lucene's cosine of a zero vector is NaN, which no ranking survives; a new index's dot products score it 0.
-            throw new IllegalArgumentException("a zero vector has no direction to compare by cosine");
-        }
         d.add(new KnnFloatVectorField(EMBEDDING, toCompare(embedding, similarity), similarity));
         return d;
     }
