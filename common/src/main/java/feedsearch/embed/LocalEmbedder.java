@@ -3,12 +3,7 @@ package feedsearch.embed;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
-import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
-import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -22,10 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * all-MiniLM-L6-v2 (quantized ONNX, 384 dimensions) run in process by langchain4j: no network, no
- * key. The model is loaded once per JVM on first use and shared, since it is immutable and
+ * all-MiniLM-L6-v2 (quantized ONNX, 384 dimensions, the files langchain4j ships) run in process
+ * by onnxruntime: no network, no key. The model is loaded once per JVM on first use and shared, since it is immutable and
  * thread-safe and loading it costs about a second.
  */
 public final class LocalEmbedder implements Embedder {
@@ -50,19 +49,27 @@ public final class LocalEmbedder implements Embedder {
      * (an unchanged feed) never touches the model's code.
      */
     private static final class Model {
-        static final AbstractInProcessEmbeddingModel INSTANCE = load(System.getProperty(MODEL_DIR_PROPERTY));
+        static final SentenceEncoder INSTANCE = load(System.getProperty(MODEL_DIR_PROPERTY));
+        /**
+         * Runs the texts of a call side by side, one per core, as langchain4j's embedAll did: a
+         * session run of one text uses one thread (see {@link #sessionOptions}).
+         */
+        static final ExecutorService TEXTS = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
+            Thread t = new Thread(runnable, "feedsearch-model");
+            t.setDaemon(true);
+            return t;
+        });
 
         /** The same model and tokenizer, read from {@code dir} when it holds them, else from the jar. */
-        static AbstractInProcessEmbeddingModel load(String dir) {
+        static SentenceEncoder load(String dir) {
             try {
                 OrtEnvironment env = OrtEnvironment.getEnvironment();
                 if (dir != null && !dir.isBlank()) {
                     Path model = Path.of(dir, MODEL_FILE);
                     Path tokenizer = Path.of(dir, TOKENIZER_FILE);
                     if (Files.isRegularFile(model) && Files.isRegularFile(tokenizer)) {
-                        try (OrtSession.SessionOptions options = sessionOptions();
-                             InputStream vocabulary = Files.newInputStream(tokenizer)) {
-                            return new Tuned(new OnnxBertBiEncoder(env, env.createSession(model.toString(), options), vocabulary, PoolingMode.MEAN));
+                        try (OrtSession.SessionOptions options = sessionOptions()) {
+                            return new SentenceEncoder(env, env.createSession(model.toString(), options), Files.readAllBytes(tokenizer), DIMENSION);
                         }
                     }
                 }
@@ -74,7 +81,7 @@ public final class LocalEmbedder implements Embedder {
                     if (model == null || vocabulary == null) {
                         throw new IllegalStateException("the model's files are not on the class path: " + MODEL_FILE + ", " + TOKENIZER_FILE);
                     }
-                    return new Tuned(new OnnxBertBiEncoder(env, env.createSession(model.readAllBytes(), options), vocabulary, PoolingMode.MEAN));
+                    return new SentenceEncoder(env, env.createSession(model.readAllBytes(), options), vocabulary.readAllBytes(), DIMENSION);
                 }
             } catch (OrtException e) {
                 throw new IllegalStateException("the local embedding model could not be loaded: " + e.getMessage(), e);
@@ -84,8 +91,8 @@ public final class LocalEmbedder implements Embedder {
         }
 
         /**
-         * One thread per call. langchain4j already runs the texts of an embedAll call in parallel,
-         * one per core; onnxruntime's default adds a pool of one thread per core to each call, so
+         * One thread per call. The texts of a call already run side by side, one per core;
+         * onnxruntime's default adds a pool of one thread per core to each call, so
          * 2 cores carried 4 busy threads, and its threads spin between operators instead of
          * sleeping: CPU taken from the fetching, chunking and store writes of an ingest running
          * alongside. Measured by scripts/bench-throughput.sh: the model alone 31-34 CPU-seconds
@@ -95,26 +102,6 @@ public final class LocalEmbedder implements Embedder {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(1);
             return options;
-        }
-    }
-
-    /** langchain4j's in-process model around a session we built; embedAll as OnnxEmbeddingModel does it. */
-    private static final class Tuned extends AbstractInProcessEmbeddingModel {
-        private final OnnxBertBiEncoder encoder;
-
-        Tuned(OnnxBertBiEncoder encoder) {
-            super(null);
-            this.encoder = encoder;
-        }
-
-        @Override
-        protected OnnxBertBiEncoder model() {
-            return encoder;
-        }
-
-        @Override
-        protected Integer knownDimension() {
-            return DIMENSION;
         }
     }
 
@@ -294,7 +281,7 @@ public final class LocalEmbedder implements Embedder {
         }
     }
 
-    private static AbstractInProcessEmbeddingModel model() {
+    private static SentenceEncoder model() {
         try {
             return Model.INSTANCE;
         } catch (NoClassDefFoundError e) {
@@ -317,11 +304,26 @@ public final class LocalEmbedder implements Embedder {
 
     @Override
     public List<float[]> embed(List<String> texts) {
-        List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
-        List<Embedding> embeddings = model().embedAll(segments).content();
-        List<float[]> vectors = new ArrayList<>(embeddings.size());
-        for (Embedding e : embeddings) {
-            vectors.add(e.vector());
+        SentenceEncoder model = model();
+        if (texts.size() == 1) {
+            return List.of(model.embed(texts.get(0)));
+        }
+        List<Future<float[]>> runs = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            runs.add(Model.TEXTS.submit(() -> model.embed(text)));
+        }
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        try {
+            for (Future<float[]> run : runs) {
+                vectors.add(run.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while embedding", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            runs.forEach(run -> run.cancel(false));
         }
         return vectors;
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
  * vectors, or with the failure of the batch it was in. A post is never split between batches, so
  * all its vectors come from one outcome. Memory is bounded: one batch gathering plus at most
  * {@code maxInFlight} in flight. For an in-process model, which runs each text of a call on its
- * own (langchain4j spreads them over the cores) and so gains nothing from a full batch, gathered
+ * own (spread over the cores) and so gains nothing from a full batch, gathered
  * posts also go out whenever no call is under way: the model never waits for batch-mates. Not
  * thread-safe: one thread adds and collects.
  *

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalEmbedderTest {
 
@@ -16,9 +18,16 @@ class LocalEmbedderTest {
             "Frequentism and Bayesianism\n\nThe difference between the two is a matter of what probability means.",
             "A longer passage about numpy arrays, broadcasting rules and vectorized operations, which "
                     + "make loops over elements unnecessary in most numerical code. ".repeat(6),
-            "x");
+            "x",
+            "Don't re-use it: e.g. numpy.ndarray's __array__() (see https://example.org/a?b=c&d=e#f), 3.14159!",
+            "Café naïve résumé, 数据科学 and データ, emoji 🙂, the [SEP] token and [UNK]",
+            // Beyond the model's 510 tokens: split and averaged, as langchain4j does it.
+            "Each of these sentences about kernel density estimation adds a dozen tokens or so. ".repeat(60));
 
-    /** The session is built with our thread settings; the vectors must be langchain4j's own model's, in order. */
+    /**
+     * Tokenized once and run on a session with our thread settings, texts must get the vectors of
+     * langchain4j's own model, in order, a text too long for one run included.
+     */
     @Test
     void vectorsAreThoseOfLangchain4jsModel() {
         List<float[]> ours = new LocalEmbedder().embed(TEXTS);
@@ -32,6 +41,19 @@ class LocalEmbedderTest {
                 assertEquals(expected[d], actual[d], 1e-5f, "text " + i + ", dimension " + d);
             }
         }
+    }
+
+    /** A text with no token to embed is refused as langchain4j refuses it, alone or among others. */
+    @Test
+    void textsWithoutTokensAreRefusedAsLangchain4jRefusesThem() {
+        String accentOnly = "\u0301\u0000";
+        IllegalArgumentException expected = assertThrows(IllegalArgumentException.class,
+                () -> new AllMiniLmL6V2QuantizedEmbeddingModel().embed(TextSegment.from(accentOnly)));
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class, () -> new LocalEmbedder().embed(List.of(accentOnly)));
+        IllegalArgumentException among = assertThrows(IllegalArgumentException.class, () -> new LocalEmbedder().embed(List.of("x", accentOnly)));
+        assertEquals(expected.getMessage(), alone.getMessage());
+        assertEquals(expected.getMessage(), among.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LocalEmbedder().embed(List.of(" \n "))).getMessage().contains("blank"));
     }
 
     @Test
