@@ -6,10 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
-import dev.langchain4j.model.embedding.onnx.PoolingMode;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,29 +19,25 @@ import java.util.Map;
 /**
  * A BERT sentence model's ONNX session and tokenizer: a text is tokenized once, run, and its
  * token vectors averaged and scaled to unit length. That is what langchain4j's
- * {@link OnnxBertBiEncoder} computes for a text of up to 510 tokens, which it tokenizes three
- * times (to split it, to rebuild each part's text, to encode that): 7.7% of the model's CPU in
- * a cold ingest of the blog. A longer text, which it splits and averages, goes to it.
+ * {@link OnnxBertBiEncoder} computes, which tokenizes a text three times (to split it at 510
+ * tokens, to rebuild each part's text, to encode that): 7.7% of the model's CPU in a cold ingest
+ * of the blog. The tokenizer's own file cuts a text at 128 ids, so no text has parts to split.
  * Thread-safe: a session runs calls side by side, and the tokenizer is immutable.
  */
 final class SentenceEncoder {
-    /** The model's 512 positions: 510 tokens and the [CLS] and [SEP] around them. */
-    private static final int MAX_IDS = 512;
+    /** As langchain4j sets it; the cut at 128 ids stays the tokenizer file's own. */
     private static final Map<String, String> TOKENIZER_OPTIONS = Map.of("padding", "false");
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final byte[] vocabulary;
     private final HuggingFaceTokenizer tokenizer;
     private final boolean takesTypeIds;
     private final int dimension;
-    private volatile AbstractInProcessEmbeddingModel longTexts;
 
     /** @param vocabulary the model's tokenizer.json */
     SentenceEncoder(OrtEnvironment env, OrtSession session, byte[] vocabulary, int dimension) {
         this.env = env;
         this.session = session;
-        this.vocabulary = vocabulary;
         this.dimension = dimension;
         this.takesTypeIds = session.getInputNames().contains("token_type_ids");
         try {
@@ -57,9 +50,9 @@ final class SentenceEncoder {
     float[] embed(String text) {
         Encoding encoding = tokenizer.encode(text, true, false);
         long[] ids = encoding.getIds();
-        if (ids.length > MAX_IDS || ids.length <= 2) {
-            // Too long for one run, or nothing but [CLS] and [SEP]: langchain4j's answer (its split, or its refusal).
-            return longTexts().embed(TextSegment.from(text)).content().vector();
+        if (ids.length <= 2) {
+            // Nothing but [CLS] and [SEP]: langchain4j's refusal, in its words.
+            throw new IllegalArgumentException("Cannot embed empty or whitespace-only text");
         }
         long[] shape = {1, ids.length};
         Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -97,41 +90,5 @@ final class SentenceEncoder {
             mean[d] *= scale;
         }
         return mean;
-    }
-
-    /** langchain4j's encoder on the same session, made when first needed: a second tokenizer costs a query's start-up. */
-    private AbstractInProcessEmbeddingModel longTexts() {
-        AbstractInProcessEmbeddingModel model = longTexts;
-        if (model == null) {
-            synchronized (this) {
-                if (longTexts == null) {
-                    longTexts = new Langchain4j(new OnnxBertBiEncoder(env, session, new ByteArrayInputStream(vocabulary), PoolingMode.MEAN), dimension);
-                }
-                model = longTexts;
-            }
-        }
-        return model;
-    }
-
-    /** langchain4j's in-process model around an encoder we built. */
-    private static final class Langchain4j extends AbstractInProcessEmbeddingModel {
-        private final OnnxBertBiEncoder encoder;
-        private final int dimension;
-
-        Langchain4j(OnnxBertBiEncoder encoder, int dimension) {
-            super(null);
-            this.encoder = encoder;
-            this.dimension = dimension;
-        }
-
-        @Override
-        protected OnnxBertBiEncoder model() {
-            return encoder;
-        }
-
-        @Override
-        protected Integer knownDimension() {
-            return dimension;
-        }
     }
 }

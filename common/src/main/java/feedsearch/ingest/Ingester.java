@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * A bad feed or post is reported and the run goes on; a store that fails stops the run.
  */
 public final class Ingester {
-    /** Passages of about this many tokens retrieve better than whole posts, and fit every model. */
+    /** Passages of about this many tokens retrieve better than whole posts; a model with a smaller window (the local one: 126) gets smaller ones. */
     static final int PASSAGE_TOKENS = 200;
     static final int OVERLAP_TOKENS = 32;
     /** How long gathered posts wait for batch-mates while pages are slow to come, one slow page or many. */

@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * line is marked as cut. Text is UTF-8; bytes that are not become U+FFFD.
  */
 public final class QuestionLines implements Closeable {
-    /** Far beyond a question (the model reads 254 word pieces, the word ranking 64 words). */
+    /** Far beyond a question (the model reads 126 word pieces, the word ranking 64 words). */
     public static final int MAX_LINE_CHARS = 65_536;
 
     /**
