@@ -24,8 +24,8 @@ import java.util.concurrent.Future;
 
 /**
  * all-MiniLM-L6-v2 (quantized ONNX, 384 dimensions, the files langchain4j ships) run in process
- * by onnxruntime: no network, no key. The model is loaded once per JVM on first use and shared, since it is immutable and
- * thread-safe and loading it costs about a second.
+ * by onnxruntime: no network, no key. The model is loaded once per JVM on first use and shared,
+ * since it is immutable and thread-safe and loading it costs about a second.
  */
 public final class LocalEmbedder implements Embedder {
     public static final String NAME = "local";

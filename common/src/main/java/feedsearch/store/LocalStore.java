@@ -538,7 +538,8 @@ public final class LocalStore implements VectorStore {
         Query candidates = passagesOf(filter).build();
         return search(searcher -> {
             boolean exact = isSmall(searcher.count(candidates), vector);
-            return matches(searcher, nearestDocs(searcher, candidates, vector, n, exact), true);
+            float[] compared = toCompare(vector, similarityOf(searcher.getIndexReader()));
+            return matches(searcher, nearestDocs(searcher, candidates, compared, n, exact), true);
         });
     }
 
@@ -553,8 +554,9 @@ public final class LocalStore implements VectorStore {
             // for one more than there are says there are no more); HNSW visits at least
             // HNSW_MIN_CANDIDATES whatever it is asked for, so it is asked for that many.
             int firstAsk = exact ? count + 1 : Math.max(BestPerPost.firstAsk(posts), HNSW_MIN_CANDIDATES);
+            float[] compared = toCompare(vector, similarityOf(searcher.getIndexReader()));
             List<ScoreDoc> best = BestPerPost.select(posts, firstAsk,
-                    n -> nearestDocs(searcher, candidates, vector, n, exact), postIds::of);
+                    n -> nearestDocs(searcher, candidates, compared, n, exact), postIds::of);
             return matches(searcher, best, true);
         });
     }
@@ -564,9 +566,9 @@ public final class LocalStore implements VectorStore {
         return (long) candidates * vector.length <= exactSearchLimit;
     }
 
-    private static List<ScoreDoc> nearestDocs(IndexSearcher searcher, Query candidates, float[] question, int n, boolean exact)
+    /** @param vector as the index compares it ({@link #toCompare}) */
+    private static List<ScoreDoc> nearestDocs(IndexSearcher searcher, Query candidates, float[] vector, int n, boolean exact)
             throws IOException {
-        float[] vector = toCompare(question, similarityOf(searcher.getIndexReader()));
         return Arrays.asList(exact ? exactNearest(searcher, candidates, vector, n)
                 : searcher.search(new KnnFloatVectorQuery(EMBEDDING, vector, Math.max(n, HNSW_MIN_CANDIDATES), candidates), n)
                         .scoreDocs);

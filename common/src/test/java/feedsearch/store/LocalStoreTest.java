@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -171,7 +172,7 @@ class LocalStoreTest {
                 writer.prepare("local", store == old ? LocalEmbedder.MODEL_ID : "m", dims);
                 List<PostWrite> writes = new ArrayList<>();
                 for (int i = 0; i < vectors.length; i++) {
-                    StoredPassage p = new StoredPassage(0, "passage " + i, java.util.Arrays.copyOf(vectors[i], dims));
+                    StoredPassage p = new StoredPassage(0, "passage " + i, Arrays.copyOf(vectors[i], dims));
                     writes.add(new PostWrite(new PostRecord("v" + i, "https://x.example/v" + i, "Vector " + i, "vectors",
                             Instant.parse("2024-01-01T00:00:00Z"), "hash", 1, Instant.now()), List.of(p)));
                 }
@@ -182,7 +183,7 @@ class LocalStoreTest {
             List<String> expected = store == old ? List.of("v0", "v1", "v3") : List.of("v0", "v1", "v2", "v3");
             for (LocalStore reader : List.of(LocalStore.openForReading(store), LocalStore.openForReading(store, 0))) {
                 try (reader) {
-                    List<PassageMatch> found = reader.nearest(java.util.Arrays.copyOf(question, dims), 40,
+                    List<PassageMatch> found = reader.nearest(Arrays.copyOf(question, dims), 40,
                             new SearchFilter("vectors", null));
                     assertEquals(expected, found.stream().map(PassageMatch::postId).toList(), store.toString());
                     for (PassageMatch match : found) {
