@@ -25,7 +25,7 @@ import java.util.Map;
  * Thread-safe: a session runs calls side by side, and the tokenizer is immutable.
  */
 final class SentenceEncoder {
-    /** As langchain4j sets it; the cut at 128 ids stays the tokenizer file's own. */
+    /** As langchain4j sets it: the file pads every text to 128 ids, which the mean would count. Its cut at 128 stays. */
     private static final Map<String, String> TOKENIZER_OPTIONS = Map.of("padding", "false");
 
     private final OrtEnvironment env;
