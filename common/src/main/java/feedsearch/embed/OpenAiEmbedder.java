@@ -88,8 +88,17 @@ public final class OpenAiEmbedder implements Embedder {
         List<float[]> vectors = new ArrayList<>(data.size());
         for (Embedding e : data) {
             float[] v = new float[e.getEmbedding().size()];
+            boolean direction = false;
             for (int i = 0; i < v.length; i++) {
                 v[i] = e.getEmbedding().get(i).floatValue();
+                if (!Float.isFinite(v[i])) {
+                    // Past float's range (1e39): no store can compare it.
+                    throw new IllegalStateException(model + " returned a vector with a value float cannot hold: " + e.getEmbedding().get(i));
+                }
+                direction |= v[i] != 0;
+            }
+            if (!direction) {
+                throw new IllegalStateException(model + " returned a zero vector, which ranks nothing");
             }
             if (dimension == 0) {
                 dimension = v.length;

@@ -125,6 +125,21 @@ class OpenAiEmbedderTest {
         assertEquals(1, api.embeddingRequests().size());
     }
 
+    /** What a broken server sends in place of a vector fails the call (and so exactly its batch's posts). */
+    @Test
+    void vectorsNoStoreCanCompareAreRefused() {
+        api.thenReply(Reply.status(200, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
+                + "\"embedding\":[0.5,1e39,0.1]}],\"model\":\"hash-small\"}"));
+        api.thenReply(Reply.status(200, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
+                + "\"embedding\":[0.0,0.0,-0.0]}],\"model\":\"hash-small\"}"));
+        try (OpenAiEmbedder embedder = embedder("hash-small")) {
+            IllegalStateException huge = assertThrows(IllegalStateException.class, () -> embedder.embed(List.of("x")));
+            assertTrue(huge.getMessage().contains("returned a vector with a value float cannot hold: 1.0E39"), huge.getMessage());
+            IllegalStateException zero = assertThrows(IllegalStateException.class, () -> embedder.embed(List.of("y")));
+            assertTrue(zero.getMessage().contains("returned a zero vector"), zero.getMessage());
+        }
+    }
+
     @Test
     void aSlowServerTimesOut() {
         api.thenReply(new Reply(200, Map.of(), "{}", 3000)).thenReply(new Reply(200, Map.of(), "{}", 3000));
