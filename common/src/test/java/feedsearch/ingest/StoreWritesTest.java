@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Embedded posts go to the store a few batches at a time (each write is a commit, and a segment in a local store). */
 class StoreWritesTest {
-    private static final int POSTS = 400;
+    /** About two passages each: several writes' worth. */
+    private static final int POSTS = 1200;
 
     @TempDir
     Path dir;
