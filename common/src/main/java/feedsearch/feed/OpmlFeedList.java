@@ -16,12 +16,8 @@ import org.xml.sax.SAXException;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,8 +36,6 @@ import java.util.Map;
  * entity expansion is ever processed) and nothing outside the file is read.
  */
 public final class OpmlFeedList {
-    /** Larger than any feed reader's export (10,000 feeds is about 2 MB); a bigger file is not a feed list. */
-    public static final long MAX_BYTES = 20L * 1024 * 1024;
     /**
      * Elements nested deeper than this are refused while parsing: feed readers nest folders a few
      * levels, and a deep tree costs JDOM quadratic time (a 50,000-deep one takes seconds).
@@ -56,49 +50,23 @@ public final class OpmlFeedList {
     public record Entry(URI url, String title) {
     }
 
-    /** The file could not be read or is not an OPML feed list; the message says why in one line, without the file's name. */
-    public static final class OpmlException extends Exception {
-        public OpmlException(String message) {
-            super(message);
-        }
-    }
-
     private OpmlFeedList() {
     }
 
-    public static List<Entry> read(Path file) throws OpmlException {
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file)) {
-                throw new OpmlException("is a directory, not an OPML file");
-            }
-            // Read up to the limit rather than trust the size: a device or a pipe (/dev/zero) has none.
-            try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes((int) MAX_BYTES + 1);
-            }
-            if (bytes.length > MAX_BYTES) {
-                throw new OpmlException("larger than " + MAX_BYTES / (1024 * 1024) + " MiB, not a feed list");
-            }
-        } catch (NoSuchFileException e) {
-            throw new OpmlException("no such file");
-        } catch (AccessDeniedException e) {
-            throw new OpmlException("permission denied");
-        } catch (IOException e) {
-            throw new OpmlException("cannot read it: " + Printable.line(String.valueOf(e.getMessage()), 200));
-        }
-        return parse(bytes);
+    public static List<Entry> read(Path file) throws FeedListException {
+        return parse(FeedListFile.bytesOf(file, "an OPML file"));
     }
 
     /** The feeds of an OPML document, in document order, each URL once. */
-    public static List<Entry> parse(byte[] bytes) throws OpmlException {
+    public static List<Entry> parse(byte[] bytes) throws FeedListException {
         Document document = xml(bytes);
         Element root = document.getRootElement();
         if (!root.getName().equals("opml")) {
-            throw new OpmlException("not an OPML file: its root element is <" + Printable.line(root.getName(), 40)
+            throw new FeedListException("not an OPML file: its root element is <" + Printable.line(root.getName(), 40)
                     + ">, not <opml>");
         }
         if (root.getChild("body", root.getNamespace()) == null) {
-            throw new OpmlException("not an OPML file: it has no <body>");
+            throw new FeedListException("not an OPML file: it has no <body>");
         }
         Map<URI, Entry> feeds = new LinkedHashMap<>();
         try {
@@ -107,17 +75,17 @@ public final class OpmlFeedList {
             Opml opml = (Opml) parser.parse(document, false, Locale.ROOT);
             collect(opml.getOutlines(), feeds);
         } catch (com.rometools.rome.io.FeedException | RuntimeException e) {
-            throw new OpmlException("not a valid OPML file: " + Printable.line(String.valueOf(e.getMessage()), 200));
+            throw new FeedListException("not a valid OPML file: " + Printable.line(String.valueOf(e.getMessage()), 200));
         } catch (StackOverflowError e) {
-            throw new OpmlException("not a valid OPML file: outlines nested too deeply");
+            throw new FeedListException("not a valid OPML file: outlines nested too deeply");
         }
         if (feeds.isEmpty()) {
-            throw new OpmlException("lists no feed (no <outline> has an xmlUrl)");
+            throw new FeedListException("lists no feed (no <outline> has an xmlUrl)");
         }
         return List.copyOf(feeds.values());
     }
 
-    private static void collect(List<Outline> outlines, Map<URI, Entry> feeds) throws OpmlException {
+    private static void collect(List<Outline> outlines, Map<URI, Entry> feeds) throws FeedListException {
         for (Outline outline : outlines) {
             String xmlUrl = outline.getXmlUrl();
             if (xmlUrl != null && !xmlUrl.isBlank()) {
@@ -133,7 +101,7 @@ public final class OpmlFeedList {
     }
 
     /** Only web feeds: a list from elsewhere must not make the command read local files. */
-    private static URI feedUrl(String xmlUrl, String title) throws OpmlException {
+    private static URI feedUrl(String xmlUrl, String title) throws FeedListException {
         String where = title.isEmpty() ? "" : " ('" + title + "')";
         try {
             URI url = new URI(xmlUrl.strip());
@@ -144,11 +112,11 @@ public final class OpmlFeedList {
         } catch (URISyntaxException e) {
             // Reported below.
         }
-        throw new OpmlException("the xmlUrl of an outline" + where + " is not an http(s) URL: "
+        throw new FeedListException("the xmlUrl of an outline" + where + " is not an http(s) URL: "
                 + Printable.line(xmlUrl, 200));
     }
 
-    private static Document xml(byte[] bytes) throws OpmlException {
+    private static Document xml(byte[] bytes) throws FeedListException {
         SAXBuilder builder = new SAXBuilder(XMLReaders.NONVALIDATING);
         builder.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
         builder.setFeature("http://xml.org/sax/features/external-general-entities", false);
@@ -165,16 +133,16 @@ public final class OpmlFeedList {
         } catch (JDOMParseException e) {
             String reason = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
             if (reason != null && reason.contains("DOCTYPE")) {
-                throw new OpmlException("refused: it declares a DOCTYPE, which OPML does not use "
+                throw new FeedListException("refused: it declares a DOCTYPE, which OPML does not use "
                         + "(DTDs and entities are never read from a feed list)");
             }
             if (reason != null && reason.contains("maxElementDepth")) {
-                throw new OpmlException("not a valid OPML file: elements nested deeper than " + MAX_DEPTH);
+                throw new FeedListException("not a valid OPML file: elements nested deeper than " + MAX_DEPTH);
             }
-            throw new OpmlException("not well-formed XML (line " + e.getLineNumber() + "): "
+            throw new FeedListException("not well-formed XML (line " + e.getLineNumber() + "): "
                     + Printable.line(reason, 200));
         } catch (JDOMException | IOException e) {
-            throw new OpmlException("not well-formed XML: " + Printable.line(String.valueOf(e.getMessage()), 200));
+            throw new FeedListException("not well-formed XML: " + Printable.line(String.valueOf(e.getMessage()), 200));
         }
     }
 }

@@ -22,12 +22,12 @@ class OpmlFeedListTest {
     @TempDir
     Path dir;
 
-    private static List<OpmlFeedList.Entry> parse(String xml) throws OpmlFeedList.OpmlException {
+    private static List<OpmlFeedList.Entry> parse(String xml) throws FeedListException {
         return OpmlFeedList.parse(xml.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String refusal(String xml) {
-        OpmlFeedList.OpmlException e = assertThrows(OpmlFeedList.OpmlException.class, () -> parse(xml));
+        FeedListException e = assertThrows(FeedListException.class, () -> parse(xml));
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         return e.getMessage();
     }
@@ -136,9 +136,9 @@ class OpmlFeedListTest {
 
     @Test
     void fileProblemsAreOneLine() throws Exception {
-        assertEquals("no such file", assertThrows(OpmlFeedList.OpmlException.class,
+        assertEquals("no such file", assertThrows(FeedListException.class,
                 () -> OpmlFeedList.read(dir.resolve("missing.opml"))).getMessage());
-        assertEquals("is a directory, not an OPML file", assertThrows(OpmlFeedList.OpmlException.class,
+        assertEquals("is a directory, not an OPML file", assertThrows(FeedListException.class,
                 () -> OpmlFeedList.read(dir)).getMessage());
         Path ok = file("ok.opml", "<opml><body><outline text=\"A\" xmlUrl=\"https://a.example/f\"/></body></opml>");
         assertEquals(1, OpmlFeedList.read(ok).size());

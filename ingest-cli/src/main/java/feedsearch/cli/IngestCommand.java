@@ -5,6 +5,8 @@ import feedsearch.ExitCode;
 import feedsearch.config.Settings;
 import feedsearch.embed.Embedder;
 import feedsearch.extract.ArticleExtractor;
+import feedsearch.feed.FeedListException;
+import feedsearch.feed.FeedListFile;
 import feedsearch.feed.FeedReader;
 import feedsearch.feed.OpmlFeedList;
 import feedsearch.fetch.Fetcher;
@@ -18,12 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,9 +48,6 @@ import java.util.List;
                 "",
                 FeedsearchCommand.EXIT_CODES, "", FeedsearchCommand.CONFIG})
 public final class IngestCommand extends FeedsearchCommand {
-    /** A list of feeds, one a line: thousands of URLs fit in far less. */
-    private static final int MAX_FEEDS_FILE_BYTES = 20 * 1024 * 1024;
-
     @Option(names = "--feed", paramLabel = "URL|FILE", description = "Feed to read: http(s) URL or local file. Repeatable.")
     List<String> feeds = new ArrayList<>();
 
@@ -198,24 +191,10 @@ public final class IngestCommand extends FeedsearchCommand {
     private List<FeedRequest> feedRequests() {
         List<String> locations = new ArrayList<>(feeds);
         if (feedsFile != null) {
-            try (InputStream in = Files.newInputStream(feedsFile)) {
-                // Read up to a limit rather than trust the size: a device or a pipe (/dev/zero) has none.
-                byte[] bytes = in.readNBytes(MAX_FEEDS_FILE_BYTES + 1);
-                if (bytes.length > MAX_FEEDS_FILE_BYTES) {
-                    throw usage("--feeds-file " + feedsFile + " is larger than " + MAX_FEEDS_FILE_BYTES / (1024 * 1024)
-                            + " MiB, not a list of feeds");
-                }
-                String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-                for (String line : text.replaceFirst("^\uFEFF", "").split("\\R")) {
-                    String l = line.strip();
-                    if (!l.isEmpty() && !l.startsWith("#")) {
-                        locations.add(l);
-                    }
-                }
-            } catch (CharacterCodingException e) {
-                throw usage("--feeds-file " + feedsFile + " is not UTF-8 text");
-            } catch (IOException e) {
-                throw usage("cannot read --feeds-file " + feedsFile + ": " + e.getMessage());
+            try {
+                locations.addAll(FeedListFile.read(feedsFile));
+            } catch (FeedListException e) {
+                throw usage("--feeds-file " + feedsFile + ": " + e.getMessage());
             }
         }
         List<FeedRequest> requests = new ArrayList<>();
@@ -227,7 +206,7 @@ public final class IngestCommand extends FeedsearchCommand {
                 for (OpmlFeedList.Entry feed : OpmlFeedList.read(opml)) {
                     requests.add(FeedRequest.of(feed.url(), tag != null ? tag : feed.title()));
                 }
-            } catch (OpmlFeedList.OpmlException e) {
+            } catch (FeedListException e) {
                 throw usage("--opml " + opml + ": " + e.getMessage());
             }
         }
