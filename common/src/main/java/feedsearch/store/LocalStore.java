@@ -52,7 +52,6 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.VectorUtil;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -159,9 +158,23 @@ public final class LocalStore implements VectorStore {
                 ? VectorSimilarityFunction.DOT_PRODUCT : field.getVectorSimilarityFunction();
     }
 
-    /** The vector as a field compared by {@code similarity} takes it: a copy of unit length for dot products (zero stays zero). */
-    private static float[] toCompare(float[] vector, VectorSimilarityFunction similarity) {
-        return similarity == VectorSimilarityFunction.DOT_PRODUCT ? VectorUtil.l2normalize(vector.clone(), false) : vector;
+    /**
+     * The vector as the index compares it: a copy of unit length, its length summed in double
+     * (zero stays zero). Lucene normalises, and computes cosines, in float, where the squares of
+     * components like 1e20 or 1e-30 overflow or vanish, giving a zero vector or a NaN score; a
+     * cosine index gets unit-length vectors too, whose cosines are the same.
+     */
+    private static float[] unitLength(float[] vector) {
+        double squares = 0;
+        for (float x : vector) {
+            squares += (double) x * x;
+        }
+        double scale = squares == 0 ? 0 : 1 / Math.sqrt(squares);
+        float[] unit = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            unit[i] = (float) (vector[i] * scale);
+        }
+        return unit;
     }
 
     /** Opens (creating if needed) the store for writing, taking its lock. */
@@ -443,7 +456,7 @@ public final class LocalStore implements VectorStore {
         d.add(new StoredField(CHUNK, chunk));
         d.add(new StoredField(TEXT, text));
         d.add(new Field(WORDS, title + "\n" + text, WORDS_TYPE));
-        d.add(new KnnFloatVectorField(EMBEDDING, toCompare(embedding, similarity), similarity));
+        d.add(new KnnFloatVectorField(EMBEDDING, unitLength(embedding), similarity));
         return d;
     }
 
@@ -536,9 +549,9 @@ public final class LocalStore implements VectorStore {
     @Override
     public List<PassageMatch> nearest(float[] vector, int n, SearchFilter filter) {
         Query candidates = passagesOf(filter).build();
+        float[] compared = unitLength(vector);
         return search(searcher -> {
             boolean exact = isSmall(searcher.count(candidates), vector);
-            float[] compared = toCompare(vector, similarityOf(searcher.getIndexReader()));
             return matches(searcher, nearestDocs(searcher, candidates, compared, n, exact), true);
         });
     }
@@ -546,6 +559,7 @@ public final class LocalStore implements VectorStore {
     @Override
     public List<PassageMatch> nearestPosts(float[] vector, int posts, SearchFilter filter) {
         Query candidates = passagesOf(filter).build();
+        float[] compared = unitLength(vector);
         return search(searcher -> {
             int count = searcher.count(candidates);
             boolean exact = isSmall(count, vector);
@@ -554,7 +568,6 @@ public final class LocalStore implements VectorStore {
             // for one more than there are says there are no more); HNSW visits at least
             // HNSW_MIN_CANDIDATES whatever it is asked for, so it is asked for that many.
             int firstAsk = exact ? count + 1 : Math.max(BestPerPost.firstAsk(posts), HNSW_MIN_CANDIDATES);
-            float[] compared = toCompare(vector, similarityOf(searcher.getIndexReader()));
             List<ScoreDoc> best = BestPerPost.select(posts, firstAsk,
                     n -> nearestDocs(searcher, candidates, compared, n, exact), postIds::of);
             return matches(searcher, best, true);
@@ -566,7 +579,7 @@ public final class LocalStore implements VectorStore {
         return (long) candidates * vector.length <= exactSearchLimit;
     }
 
-    /** @param vector as the index compares it ({@link #toCompare}) */
+    /** @param vector as the index compares it ({@link #unitLength}) */
     private static List<ScoreDoc> nearestDocs(IndexSearcher searcher, Query candidates, float[] vector, int n, boolean exact)
             throws IOException {
         return Arrays.asList(exact ? exactNearest(searcher, candidates, vector, n)

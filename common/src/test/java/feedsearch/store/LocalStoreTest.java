@@ -163,8 +163,9 @@ class LocalStoreTest {
             }
         }
         Path fresh = dir.resolve("new");
-        float[][] vectors = {{2, 2, 0}, {0.3f, 0, 0.4f}, {0, 0, 0}, {-1, 0.1f, 0}};
-        double[] cosines = {Math.sqrt(0.5), 0.6, 0, -1 / Math.sqrt(1.01)};
+        // The last two square past float's range, one way or the other: still cosines, not NaN or 0.
+        float[][] vectors = {{2, 2, 0}, {0.3f, 0, 0.4f}, {0, 0, 0}, {-1, 0.1f, 0}, {3e20f, 0, 4e20f}, {1e-30f, 1e-30f, 0}};
+        double[] cosines = {Math.sqrt(0.5), 0.6, 0, -1 / Math.sqrt(1.01), 0.6, Math.sqrt(0.5)};
         float[] question = {5, 0, 0};
         for (Path store : List.of(fresh, old)) {
             int dims = store == old ? 384 : 3;
@@ -177,10 +178,10 @@ class LocalStoreTest {
                             Instant.parse("2024-01-01T00:00:00Z"), "hash", 1, Instant.now()), List.of(p)));
                 }
                 List<IllegalArgumentException> refused = writer.replacePosts(writes);
-                assertEquals(store == old ? List.of(false, false, true, false) : List.of(false, false, false, false),
+                assertEquals(store == old ? List.of(false, false, true, false, false, false) : List.of(false, false, false, false, false, false),
                         refused.stream().map(e -> e != null).toList(), store.toString());
             }
-            List<String> expected = store == old ? List.of("v0", "v1", "v3") : List.of("v0", "v1", "v2", "v3");
+            List<String> expected = store == old ? List.of("v0", "v5", "v1", "v4", "v3") : List.of("v0", "v5", "v1", "v4", "v2", "v3");
             for (LocalStore reader : List.of(LocalStore.openForReading(store), LocalStore.openForReading(store, 0))) {
                 try (reader) {
                     List<PassageMatch> found = reader.nearest(Arrays.copyOf(question, dims), 40,
