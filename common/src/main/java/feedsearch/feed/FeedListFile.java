@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public final class FeedListFile {
      * The whole file, read up to the limit rather than trusting its size: a device or a pipe
      * ({@code /dev/zero}) has none.
      *
-     * @param kind what the file should be, for the message when it is a directory
+     * @param kind what the file should be, for the messages
      */
     static byte[] bytesOf(Path file, String kind) throws FeedListException {
         try {
@@ -68,7 +69,9 @@ public final class FeedListFile {
         } catch (AccessDeniedException e) {
             throw new FeedListException("permission denied");
         } catch (IOException e) {
-            throw new FeedListException("cannot read it: " + Printable.line(String.valueOf(e.getMessage()), 200));
+            // A file system's message starts with the path, which the caller names already.
+            String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw new FeedListException("cannot read it: " + Printable.line(String.valueOf(why), 200));
         }
     }
 }

@@ -166,8 +166,12 @@ public final class LocalStore implements VectorStore {
      */
     private static float[] unitLength(float[] vector) {
         double squares = 0;
-        for (float x : vector) {
-            squares += (double) x * x;
+        for (int i = 0; i < vector.length; i++) {
+            if (!Float.isFinite(vector[i])) {
+                // Lucene's own refusal, which would otherwise see the NaN scaling makes of it, anywhere.
+                throw new IllegalArgumentException("non-finite value at vector[" + i + "]=" + vector[i]);
+            }
+            squares += (double) vector[i] * vector[i];
         }
         double scale = squares == 0 ? 0 : 1 / Math.sqrt(squares);
         float[] unit = new float[vector.length];

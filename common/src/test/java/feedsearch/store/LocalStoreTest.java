@@ -146,6 +146,25 @@ class LocalStoreTest {
         }
     }
 
+    /** A value no cosine can use fails its post, named as it was sent. */
+    @Test
+    void nonFiniteValuesAreRefusedByName() {
+        try (LocalStore store = LocalStore.openForWriting(dir.resolve("finite"))) {
+            store.prepare("local", "m", 3);
+            List<PostWrite> writes = new ArrayList<>();
+            float[][] vectors = {{1, Float.NaN, 0}, {0, 0, Float.NEGATIVE_INFINITY}, {1, 0, 0}};
+            for (int i = 0; i < vectors.length; i++) {
+                writes.add(new PostWrite(new PostRecord("f" + i, "https://x.example/f" + i, "F" + i, "vectors",
+                        Instant.parse("2024-01-01T00:00:00Z"), "hash", 1, Instant.now()), List.of(new StoredPassage(0, "p", vectors[i]))));
+            }
+            List<IllegalArgumentException> refused = store.replacePosts(writes);
+            assertEquals("non-finite value at vector[1]=NaN", refused.get(0).getMessage());
+            assertEquals("non-finite value at vector[2]=-Infinity", refused.get(1).getMessage());
+            assertNull(refused.get(2));
+            assertEquals(1, store.status().posts());
+        }
+    }
+
     /**
      * Scores are cosines whatever length the vectors come in (an OpenAI-compatible server need
      * not scale them to 1), a zero vector included, on the exact and on the HNSW path; in a new
@@ -164,9 +183,8 @@ class LocalStoreTest {
         }
         Path fresh = dir.resolve("new");
         // The last two square past float's range, one way or the other: still cosines, not NaN or 0.
-        float[][] vectors = {{2, 2, 0}, {0.3f, 0, 0.4f}, {0, 0, 0}, {-1, 0.1f, 0}, {3e20f, 0, 4e20f}, {1e-30f, 1e-30f, 0}};
-        double[] cosines = {Math.sqrt(0.5), 0.6, 0, -1 / Math.sqrt(1.01), 0.6, Math.sqrt(0.5)};
-        float[] question = {5, 0, 0};
+        float[][] vectors = {{2, 2, 0}, {0.3f, 0, 0.4f}, {0, 0, 0}, {-1, 0.1f, 0}, {4e20f, 0, 3e20f}, {1e-30f, 2e-30f, 2e-30f}};
+        double[] cosines = {Math.sqrt(0.5), 0.6, 0, -1 / Math.sqrt(1.01), 0.8, 1.0 / 3};
         for (Path store : List.of(fresh, old)) {
             int dims = store == old ? 384 : 3;
             try (LocalStore writer = LocalStore.openForWriting(store)) {
@@ -181,14 +199,18 @@ class LocalStoreTest {
                 assertEquals(store == old ? List.of(false, false, true, false, false, false) : List.of(false, false, false, false, false, false),
                         refused.stream().map(e -> e != null).toList(), store.toString());
             }
-            List<String> expected = store == old ? List.of("v0", "v5", "v1", "v4", "v3") : List.of("v0", "v5", "v1", "v4", "v2", "v3");
+            List<String> expected = store == old ? List.of("v4", "v0", "v1", "v5", "v3") : List.of("v4", "v0", "v1", "v5", "v2", "v3");
             for (LocalStore reader : List.of(LocalStore.openForReading(store), LocalStore.openForReading(store, 0))) {
                 try (reader) {
-                    List<PassageMatch> found = reader.nearest(Arrays.copyOf(question, dims), 40,
-                            new SearchFilter("vectors", null));
-                    assertEquals(expected, found.stream().map(PassageMatch::postId).toList(), store.toString());
-                    for (PassageMatch match : found) {
-                        assertEquals(cosines[Integer.parseInt(match.postId().substring(1))], match.score(), 1e-6, store + " " + match.postId());
+                    // The same question at three lengths, two of them past float's range when squared.
+                    for (float length : new float[] {5, 3e20f, 1e-30f}) {
+                        List<PassageMatch> found = reader.nearest(Arrays.copyOf(new float[] {length, 0, 0}, dims), 40,
+                                new SearchFilter("vectors", null));
+                        assertEquals(expected, found.stream().map(PassageMatch::postId).toList(), store + " " + length);
+                        for (PassageMatch match : found) {
+                            assertEquals(cosines[Integer.parseInt(match.postId().substring(1))], match.score(), 1e-6,
+                                    store + " " + length + " " + match.postId());
+                        }
                     }
                 }
             }
