@@ -211,7 +211,9 @@ public final class IngestCommand extends FeedsearchCommand {
             }
         }
         if (requests.isEmpty()) {
-            throw usage("no feed given: use --feed URL, --feeds-file FILE or --opml FILE (see --help)");
+            throw usage(feedsFile != null
+                    ? "--feeds-file " + feedsFile + " lists no feed (one URL or path a line; # starts a comment)"
+                    : "no feed given: use --feed URL, --feeds-file FILE or --opml FILE (see --help)");
         }
         long distinct = requests.stream().map(FeedRequest::location).distinct().count();
         if (tag != null && distinct > 1) {

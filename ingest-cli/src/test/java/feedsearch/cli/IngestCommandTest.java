@@ -146,6 +146,22 @@ class IngestCommandTest {
         assertEquals(2, ingest("--feed", "a.xml", "--feed", "b.xml", "--tag", "one").exitCode());
     }
 
+    /** A list with nothing in it says so; a file's odd name does not break the error onto two lines (the base command cleans every message). */
+    @Test
+    void emptyFeedListsAndOddFileNamesGiveOneLine() throws Exception {
+        Path empty = Files.writeString(dir.resolve("feeds.txt"), "# nothing yet\n\n");
+        CommandRun run = ingest("--feeds-file", empty.toString());
+        assertEquals(2, run.exitCode(), run.toString());
+        assertOneLineError(run, "lists no feed");
+
+        Path odd = Files.write(dir.resolve("two\nlines\u001b[2J.txt"), new byte[] {(byte) 0xff});
+        CommandRun named = ingest("--feeds-file", odd.toString());
+        assertEquals(2, named.exitCode(), named.toString());
+        assertOneLineError(named, "is not UTF-8 text");
+        assertEquals(1, named.err().strip().lines().count(), named.err());
+        assertFalse(named.err().contains("\u001b"), named.err());
+    }
+
     @Test
     void opmlFeedsAreIngestedUnderTheirOutlineTitles() throws Exception {
         try (FeedServer server = new FeedServer()) {
