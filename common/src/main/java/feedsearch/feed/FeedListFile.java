@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class FeedListFile {
     /** Larger than any list of feeds (10,000 feeds is about 2 MB even as OPML); a bigger file is not one. */
-    public static final int MAX_BYTES = 20 * 1024 * 1024;
+    static final int MAX_BYTES = 20 * 1024 * 1024;
 
     private FeedListFile() {
     }

@@ -168,7 +168,7 @@ public final class LocalStore implements VectorStore {
         double squares = 0;
         for (int i = 0; i < vector.length; i++) {
             if (!Float.isFinite(vector[i])) {
-                // Lucene's own refusal, which would otherwise see the NaN scaling makes of it, anywhere.
+                // Refused as Lucene refuses it, naming what was sent: once scaled, a NaN is in every component.
                 throw new IllegalArgumentException("non-finite value at vector[" + i + "]=" + vector[i]);
             }
             squares += (double) vector[i] * vector[i];
