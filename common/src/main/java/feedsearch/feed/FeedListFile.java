@@ -1,16 +1,13 @@
 package feedsearch.feed;
 
-import feedsearch.Printable;
+import feedsearch.WhyUnreadable;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,14 +61,8 @@ public final class FeedListFile {
                 throw new FeedListException("larger than " + MAX_BYTES / (1024 * 1024) + " MiB, not " + kind);
             }
             return bytes;
-        } catch (NoSuchFileException e) {
-            throw new FeedListException("no such file");
-        } catch (AccessDeniedException e) {
-            throw new FeedListException("permission denied");
         } catch (IOException e) {
-            // A file system's message starts with the path, which the caller names already.
-            String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-            throw new FeedListException("cannot read it: " + Printable.line(String.valueOf(why), 200));
+            throw new FeedListException(WhyUnreadable.of(e));
         }
     }
 }

@@ -143,6 +143,9 @@ public final class OpmlFeedList {
                     + Printable.line(reason, 200));
         } catch (JDOMException | IOException e) {
             throw new FeedListException("not well-formed XML: " + Printable.line(String.valueOf(e.getMessage()), 200));
+        } catch (RuntimeException e) {
+            // JDOM refuses, unchecked, what its XML parser let through: a control character in an XML 1.1 attribute.
+            throw new FeedListException("not a valid OPML file: " + Printable.line(String.valueOf(e.getMessage()), 200));
         }
     }
 }

@@ -2,6 +2,7 @@ package feedsearch.search;
 
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.WhyUnreadable;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -44,7 +45,7 @@ public final class QuestionLines implements Closeable {
         try {
             return new QuestionLines(Files.newInputStream(file), file.toString());
         } catch (IOException e) {
-            throw new FeedsearchException(ExitCode.USAGE, "cannot read " + file + ": " + e.getMessage(), e);
+            throw new FeedsearchException(ExitCode.USAGE, "cannot read " + file + ": " + WhyUnreadable.of(e), e);
         }
     }
 
@@ -94,7 +95,7 @@ public final class QuestionLines implements Closeable {
                 }
             }
         } catch (IOException e) {
-            throw new FeedsearchException(ExitCode.USAGE, "cannot read " + source + ": " + e.getMessage(), e);
+            throw new FeedsearchException(ExitCode.USAGE, "cannot read " + source + ": " + WhyUnreadable.of(e), e);
         }
     }
 

@@ -77,6 +77,9 @@ class OpmlFeedListTest {
                 + "</body></opml>").contains("lists no feed"));
         assertTrue(refusal("<opml version=\"2.0\"><head><title>t</title></head></opml>").contains("no <body>"));
         assertTrue(refusal("<rss version=\"2.0\"><channel/></rss>").contains("root element is <rss>, not <opml>"));
+        // XML 1.1 lets a control character through the parser; JDOM then refuses it unchecked.
+        assertTrue(refusal("<?xml version=\"1.1\"?><opml version=\"2.0\"><head/><body>"
+                + "<outline title=\"A&#x1b;[31m\" xmlUrl=\"http://example.org/feed.xml\"/></body></opml>").startsWith("not a valid OPML file"));
     }
 
     @Test

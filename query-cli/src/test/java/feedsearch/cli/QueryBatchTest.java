@@ -179,7 +179,9 @@ class QueryBatchTest {
         assertEquals(2, withAnswer.exitCode(), withAnswer.toString());
         assertTrue(withAnswer.err().contains("--answer"), withAnswer.err());
         assertEquals(2, query(null, "--batch", file.toString(), "--format", "table").exitCode());
-        assertEquals(2, query(null, "--batch", dir.resolve("missing.txt").toString()).exitCode());
+        CommandRun missing = query(null, "--batch", dir.resolve("missing.txt").toString());
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertTrue(missing.err().strip().endsWith("missing.txt: no such file"), missing.err());
         assertEquals(2, query(null, "--batch", file.toString(), "-k", "0").exitCode());
         assertEquals(2, query(null, "--batch").exitCode(), "--batch needs FILE or -");
         for (CommandRun run : List.of(withQuestion, withAnswer)) {
