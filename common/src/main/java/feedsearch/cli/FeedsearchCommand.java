@@ -168,11 +168,33 @@ public abstract class FeedsearchCommand implements Callable<Integer> {
      */
     public static CommandLine commandLine(FeedsearchCommand command) {
         CommandLine cl = new CommandLine(command);
+        cl.setParameterExceptionHandler(new UsageMistakes());
         Path config = configFile(command.env);
         if (Files.isRegularFile(config)) {
             cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
         }
         return cl;
+    }
+
+    /**
+     * A mistake in the arguments, said in one line and a pointer to --help, as our own usage
+     * errors are; picocli's default prints the whole help (110-150 lines) after the message, and
+     * echoes the value given as it is, escape sequences included. A class, not a method
+     * reference: as one, JDK 17's dump of the start-up archive crashed (SIGSEGV in
+     * adjust_lambda_proxy_class_dictionary), and the launchers ran without an archive.
+     */
+    private static final class UsageMistakes implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException mistake, String[] args) {
+            CommandLine command = mistake.getCommandLine();
+            PrintWriter err = command.getErr();
+            String name = command.getCommandSpec().qualifiedName();
+            err.println(name + ": " + Printable.line(mistake.getMessage(), MAX_MESSAGE_CHARS));
+            CommandLine.UnmatchedArgumentException.printSuggestions(mistake, err);
+            err.println("Try '" + name + " --help' for the options and examples.");
+            err.flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        }
     }
 
     static Path configFile(Map<String, String> env) {

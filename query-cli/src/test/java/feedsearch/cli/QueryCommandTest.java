@@ -33,6 +33,22 @@ class QueryCommandTest {
         return CommandRun.inStore(new QueryCommand(), store, args);
     }
 
+    /** Mistakes picocli finds are told as ours are: one clean line and where to look, not 110 lines of help. */
+    @Test
+    void argumentMistakesAreOneLineAndAPointerToHelp() {
+        for (String[] args : List.of(new String[] {"-k", "\u001b]0;pwned\u0007\u001b[2J", "bees"},
+                new String[] {"--bogus", "bees"}, new String[] {"bees", "--mode"})) {
+            CommandRun run = query(args);
+            assertEquals(2, run.exitCode(), run.toString());
+            List<String> lines = run.err().strip().lines().toList();
+            assertEquals(2, lines.size(), run.err());
+            assertTrue(lines.get(0).startsWith("query: "), run.err());
+            assertEquals("Try 'query --help' for the options and examples.", lines.get(1));
+            assertFalse(run.err().chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\r'), "no control characters: " + run.err());
+            assertEquals("", run.out());
+        }
+    }
+
     @Test
     void jsonFormatIsOneParseableObjectPerLineWithStableFields() throws Exception {
         CommandRun run = query("--format", "json", "-k", "4", "how", "do", "I", "build", "a", "bot");
