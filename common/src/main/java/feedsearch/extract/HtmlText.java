@@ -79,8 +79,34 @@ final class HtmlText {
         return sb.toString();
     }
 
+    /**
+     * Words as a reader counts them: runs of characters between spaces, except that Chinese and
+     * Japanese, written without spaces, count each ideograph or kana as one (a post of 3,000
+     * Chinese characters was one "word", so its full content was taken for a teaser). What
+     * directly follows one, punctuation or a Latin name, adds nothing.
+     */
     static int words(String text) {
-        String t = text.strip();
-        return t.isEmpty() ? 0 : t.split("\\s+").length;
+        int words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                inWord = false;
+            } else if (isWrittenWithoutSpaces(c)) {
+                words++;
+                inWord = true;
+            } else if (!inWord) {
+                words++;
+                inWord = true;
+            }
+        }
+        return words;
+    }
+
+    private static boolean isWrittenWithoutSpaces(int c) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA;
     }
 }

@@ -48,6 +48,21 @@ class ArticleExtractorTest {
         assertEquals(0, server.hits("/post"));
     }
 
+    /** Chinese and Japanese have no spaces between words: a full post in either is still a full post. */
+    @Test
+    void fullContentWithoutSpacesIsUsedToo() throws Exception {
+        String chinese = "今天我们学习如何在一个下午为团队搭建聊天机器人，它可以回答常见的问题。".repeat(10);
+        String japanese = "チームのためのチャットボットを午後に作る方法を学びます。".repeat(10);
+        for (String text : new String[] {chinese, japanese}) {
+            Article article = new ArticleExtractor(http, null).extract(entry("", "<p>" + text + "</p>"), LOOPBACK);
+            assertEquals(Article.Source.FEED_CONTENT, article.source(), text.substring(0, 10));
+        }
+        assertEquals(0, server.hits("/post"));
+        // What follows an ideograph directly, punctuation or a Latin name, is part of it; spaces still separate words.
+        assertEquals(4, HtmlText.words("使用Java，好 ok"));
+        assertEquals(3, HtmlText.words("  plenty\u00a0of\twords\n"));
+    }
+
     @Test
     void teaserContentSendsUsToThePage() throws Exception {
         server.serve("/post", "text/html", "<html><body><article><p>" + ARTICLE + "</p></article></body></html>");
