@@ -1,9 +1,11 @@
 package feedsearch.feed;
 
+import feedsearch.FeedsearchException;
 import feedsearch.WhyUnreadable;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -24,19 +26,24 @@ public final class FeedListFile {
     private FeedListFile() {
     }
 
-    /** The feeds the file lists, in its order. */
-    public static List<String> read(Path file) throws FeedListException {
+    /** The feeds the file lists, in its order, as {@link FeedReader#locate} makes them; a line it refuses is named by number. */
+    public static List<URI> read(Path file) throws FeedListException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytesOf(file, "a list of feeds"))).toString();
         } catch (CharacterCodingException e) {
             throw new FeedListException("is not UTF-8 text");
         }
-        List<String> feeds = new ArrayList<>();
-        for (String line : text.replaceFirst("^\uFEFF", "").split("\\R")) {
-            String feed = line.strip();
+        List<URI> feeds = new ArrayList<>();
+        String[] lines = text.replaceFirst("^\uFEFF", "").split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            String feed = lines[i].strip();
             if (!feed.isEmpty() && !feed.startsWith("#")) {
-                feeds.add(feed);
+                try {
+                    feeds.add(FeedReader.locate(feed));
+                } catch (FeedsearchException e) {
+                    throw new FeedListException("line " + (i + 1) + ": " + e.getMessage());
+                }
             }
         }
         return feeds;

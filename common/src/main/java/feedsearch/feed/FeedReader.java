@@ -27,6 +27,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +79,11 @@ public final class FeedReader {
             }
             return uri;
         }
-        return Path.of(trimmed).toAbsolutePath().normalize().toUri();
+        try {
+            return Path.of(trimmed).toAbsolutePath().normalize().toUri();
+        } catch (InvalidPathException e) {
+            throw new FeedsearchException(ExitCode.USAGE, "not a feed URL nor a file path: " + location + " (" + e.getReason() + ")");
+        }
     }
 
     public Feed read(URI location, String etag, String lastModified) throws FeedException {

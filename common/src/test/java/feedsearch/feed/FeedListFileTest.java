@@ -4,12 +4,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FeedListFileTest {
     @TempDir
@@ -20,8 +22,20 @@ class FeedListFileTest {
         Path list = dir.resolve("feeds.txt");
         Files.writeString(list, "\uFEFFhttps://a.example/feed.xml\r\n# a comment\r\n\r\n   \n  feeds/local.xml  \n#https://b.example/\n"
                 + "https://c.example/atom?x=1#frag");
-        assertEquals(List.of("https://a.example/feed.xml", "feeds/local.xml", "https://c.example/atom?x=1#frag"),
-                FeedListFile.read(list));
+        assertEquals(List.of(URI.create("https://a.example/feed.xml"), Path.of("feeds/local.xml").toAbsolutePath().toUri(),
+                URI.create("https://c.example/atom?x=1#frag")), FeedListFile.read(list));
+    }
+
+    /** A list is read whole before anything is fetched: a line no feed can be read from is named by its number. */
+    @Test
+    void aLineThatIsNoFeedIsNamed() throws IOException {
+        Path list = Files.writeString(dir.resolve("feeds.txt"), "# feeds\nhttps://a.example/feed.xml\n\nftp://b.example/feed.xml\n");
+        assertEquals("line 4: unsupported feed URL scheme 'ftp' in ftp://b.example/feed.xml (use http, https or a file path)",
+                refusal(list));
+        Files.writeString(list, "https://a.example/feed.xml\nhttp://bad host/\n");
+        assertTrue(refusal(list).startsWith("line 2: not a valid feed URL"), refusal(list));
+        Files.writeString(list, "feed\u0000.xml\n");
+        assertTrue(refusal(list).startsWith("line 1: not a feed URL nor a file path"), refusal(list));
     }
 
     @Test

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -189,7 +190,10 @@ public final class IngestCommand extends FeedsearchCommand {
     }
 
     private List<FeedRequest> feedRequests() {
-        List<String> locations = new ArrayList<>(feeds);
+        List<URI> locations = new ArrayList<>();
+        for (String feed : feeds) {
+            locations.add(FeedReader.locate(feed));
+        }
         if (feedsFile != null) {
             try {
                 locations.addAll(FeedListFile.read(feedsFile));
@@ -198,8 +202,8 @@ public final class IngestCommand extends FeedsearchCommand {
             }
         }
         List<FeedRequest> requests = new ArrayList<>();
-        for (String location : locations) {
-            requests.add(FeedRequest.of(FeedReader.locate(location), tag));
+        for (URI location : locations) {
+            requests.add(FeedRequest.of(location, tag));
         }
         if (opml != null) {
             try {
