@@ -190,20 +190,18 @@ public final class IngestCommand extends FeedsearchCommand {
     }
 
     private List<FeedRequest> feedRequests() {
-        List<URI> locations = new ArrayList<>();
+        List<FeedRequest> requests = new ArrayList<>();
         for (String feed : feeds) {
-            locations.add(FeedReader.locate(feed));
+            requests.add(FeedRequest.of(FeedReader.locate(feed), tag));
         }
         if (feedsFile != null) {
             try {
-                locations.addAll(FeedListFile.read(feedsFile));
+                for (URI feed : FeedListFile.read(feedsFile)) {
+                    requests.add(FeedRequest.of(feed, tag));
+                }
             } catch (FeedListException e) {
                 throw usage("--feeds-file " + feedsFile + ": " + e.getMessage());
             }
-        }
-        List<FeedRequest> requests = new ArrayList<>();
-        for (URI location : locations) {
-            requests.add(FeedRequest.of(location, tag));
         }
         if (opml != null) {
             try {
