@@ -66,6 +66,8 @@ public final class Ingester {
     static final long WRITE_INTERVAL_MILLIS = 5000;
     /** ... or until this many passages gathered, whichever comes first. */
     static final int WRITE_PASSAGES = 1024;
+    /** At most this many feeds are read ahead (and at most --concurrency): each may hold a feed's worth of memory. */
+    static final int MAX_FEEDS_AHEAD = 4;
     /** Servers refuse request lines much longer than this, and stores index URLs whole. */
     static final int MAX_LINK_CHARS = 8192;
     /** The title goes in front of every passage it embeds, cut to this length. */
@@ -109,31 +111,49 @@ public final class Ingester {
             }
             store.prepare(embedder.name(), embedder.modelId(), embedder.dimension());
         }
-        ExecutorService pages = Executors.newFixedThreadPool(options.concurrency(), runnable -> {
-            Thread t = new Thread(runnable, "feedsearch-fetch");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pages = daemonThreads(options.concurrency(), "feedsearch-fetch");
+        // Feeds are read a few ahead of the one being ingested: a silent server holds up its own
+        // feed for the timeout, not every feed listed after it (100 such feeds took 100 timeouts).
+        int feedsAhead = Math.min(options.concurrency(), MAX_FEEDS_AHEAD);
+        ExecutorService feedReads = daemonThreads(feedsAhead, "feedsearch-feed");
         try (EmbeddingBatcher<Changed> batcher = new EmbeddingBatcher<>(embedder, options.embedConcurrency(), clock)) {
             List<FeedOutcome> outcomes = new ArrayList<>();
+            Deque<Future<Feed>> reads = new ArrayDeque<>();
+            Deque<Optional<FeedState>> previous = new ArrayDeque<>();
+            int next = 0;
             for (FeedRequest request : requests) {
-                FeedOutcome outcome = ingestFeed(request, options, pages, batcher);
+                while (next < requests.size() && reads.size() <= feedsAhead) {
+                    FeedRequest ahead = requests.get(next++);
+                    Optional<FeedState> state = options.force() ? Optional.empty() : store.feedState(ahead.name());
+                    previous.add(state);
+                    reads.add(feedReads.submit(() -> feeds.read(ahead.location(),
+                            state.map(FeedState::etag).orElse(null), state.map(FeedState::lastModified).orElse(null))));
+                }
+                FeedOutcome outcome = ingestFeed(request, previous.removeFirst(), reads.removeFirst(), options, pages, batcher);
                 outcomes.add(outcome);
                 listener.feedDone(outcome);
             }
             return new IngestReport(List.copyOf(outcomes));
         } finally {
+            feedReads.shutdownNow();
             pages.shutdownNow();
         }
     }
 
-    private FeedOutcome ingestFeed(FeedRequest request, IngestOptions options, ExecutorService pages,
-                                   EmbeddingBatcher<Changed> batcher) {
-        Optional<FeedState> previous = options.force() ? Optional.empty() : store.feedState(request.name());
+    private static ExecutorService daemonThreads(int count, String name) {
+        return Executors.newFixedThreadPool(count, runnable -> {
+            Thread t = new Thread(runnable, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** @param read the feed's read, under way since it was among the next few */
+    private FeedOutcome ingestFeed(FeedRequest request, Optional<FeedState> previous, Future<Feed> read, IngestOptions options,
+                                   ExecutorService pages, EmbeddingBatcher<Changed> batcher) {
         Feed feed;
         try {
-            feed = feeds.read(request.location(),
-                    previous.map(FeedState::etag).orElse(null), previous.map(FeedState::lastModified).orElse(null));
+            feed = await(read);
         } catch (FeedException e) {
             listener.feedStarted(request.name(), 0);
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED, e.getMessage(), List.of());
@@ -247,6 +267,27 @@ public final class Ingester {
             throw new IllegalStateException("interrupted while fetching pages", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("page fetch failed unexpectedly", e.getCause());
+        }
+    }
+
+    /** The feed, or what its reader threw, as the reader threw it. */
+    private static Feed await(Future<Feed> read) throws FeedException {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading feeds", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FeedException failed) {
+                throw failed;
+            }
+            if (e.getCause() instanceof RuntimeException failed) {
+                throw failed;
+            }
+            if (e.getCause() instanceof Error failed) {
+                throw failed;
+            }
+            throw new IllegalStateException("feed read failed unexpectedly", e.getCause());
         }
     }
 

@@ -85,7 +85,8 @@ public final class IngestCommand extends FeedsearchCommand {
     boolean dryRun;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
-            description = "Pages fetched at once (default: ${DEFAULT-VALUE}).")
+            description = "Pages fetched at once, and feeds read ahead of the one being ingested (at most 4) "
+                    + "(default: ${DEFAULT-VALUE}).")
     int concurrency;
 
     @Option(names = "--openai-concurrency", paramLabel = "N", defaultValue = "4",

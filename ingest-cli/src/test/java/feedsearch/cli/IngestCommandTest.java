@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -129,6 +131,35 @@ class IngestCommandTest {
             assertOneLineError(run, "failed: " + server.base() + "/dead: HTTP 404");
             assertOneLineError(run, "failed: " + server.base() + "/blank: no article text found");
             assertTrue(run.out().contains("1 added, 0 updated, 0 unchanged, 2 failed"), run.out());
+        }
+    }
+
+    /** The next feeds are read while one is ingested: a server that does not answer holds up its own feed only. */
+    @Test
+    void aSilentFeedDoesNotHoldUpTheFeedsAfterIt() throws Exception {
+        try (FeedServer server = new FeedServer()) {
+            server.serve("/silent.xml", "application/rss+xml", Files.readAllBytes(GeneratedFeed.write(dir.resolve("a.xml"), 2, 150)));
+            server.serve("/next.xml", "application/rss+xml", Files.readAllBytes(SampleFeed.path()));
+            server.hold("/silent.xml");
+            Path list = Files.writeString(dir.resolve("feeds.txt"), server.base() + "/silent.xml\n" + server.base() + "/next.xml\n");
+
+            CompletableFuture<CommandRun> run = CompletableFuture.supplyAsync(() -> ingest("--feeds-file", list.toString(), "--json"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (server.hits("/next.xml") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            int nextAsked = server.hits("/next.xml");
+            server.open("/silent.xml");
+            CommandRun done = run.get(60, TimeUnit.SECONDS);
+
+            assertEquals(1, nextAsked, "the second feed was asked for while the first one's server was silent");
+            assertEquals(0, done.exitCode(), done.toString());
+            // Reported in the list's order all the same.
+            List<String> feedOfEachPost = done.out().lines().filter(l -> l.contains("\"type\":\"post\""))
+                    .map(l -> l.contains("/silent.xml") ? "silent" : "next").toList();
+            assertEquals(14, feedOfEachPost.size(), done.out());
+            assertEquals(List.of("silent", "silent"), feedOfEachPost.subList(0, 2), done.out());
+            assertTrue(done.out().contains("\"added\":14"), done.out());
         }
     }
 
