@@ -9,6 +9,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ public final class QuestionLines implements Closeable {
     private int number;
 
     private QuestionLines(InputStream in, String source) {
-        this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        // A decoder, not a charset: bytes that are not UTF-8 are refused, not turned into U+FFFD, as feed lists are.
+        this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()));
         this.source = source;
     }
 
@@ -94,6 +96,9 @@ public final class QuestionLines implements Closeable {
                     return new Line(number, line, cut);
                 }
             }
+        } catch (CharacterCodingException e) {
+            // Found as a block is decoded ahead of the lines, so no line number: the file is the mistake.
+            throw new FeedsearchException(ExitCode.USAGE, source + " is not UTF-8 text (save it as UTF-8)", e);
         } catch (IOException e) {
             throw new FeedsearchException(ExitCode.USAGE, "cannot read " + source + ": " + WhyUnreadable.of(e), e);
         }

@@ -179,6 +179,10 @@ class QueryBatchTest {
         assertEquals(2, withAnswer.exitCode(), withAnswer.toString());
         assertTrue(withAnswer.err().contains("--answer"), withAnswer.err());
         assertEquals(2, query(null, "--batch", file.toString(), "--format", "table").exitCode());
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'b', 'e', 'e', 's', '\n', (byte) 0xe9, 't', (byte) 0xe9, '\n'});
+        CommandRun notUtf8 = query(null, "--batch", latin1.toString());
+        assertEquals(2, notUtf8.exitCode(), notUtf8.toString());
+        assertTrue(notUtf8.err().contains("latin1.txt is not UTF-8 text"), notUtf8.err());
         CommandRun missing = query(null, "--batch", dir.resolve("missing.txt").toString());
         assertEquals(2, missing.exitCode(), missing.toString());
         assertTrue(missing.err().strip().endsWith("missing.txt: no such file"), missing.err());
