@@ -5,6 +5,7 @@ public interface IngestListener {
     IngestListener NONE = new IngestListener() {
     };
 
+    /** A feed was read and its {@code entries} are next; a feed that could not be read, or was not modified, has only {@link #feedDone}. */
     default void feedStarted(String feed, int entries) {
     }
 

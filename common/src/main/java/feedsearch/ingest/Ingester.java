@@ -155,18 +155,15 @@ public final class Ingester {
         try {
             feed = await(read);
         } catch (FeedException e) {
-            listener.feedStarted(request.name(), 0);
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED, e.getMessage(), List.of());
         } catch (FeedsearchException e) {
             throw e;
         } catch (RuntimeException e) {
             // A parser bug that a hostile feed found: that feed fails, the run goes on.
-            listener.feedStarted(request.name(), 0);
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED,
                     "feed " + request.location() + ": could not be read: " + e, List.of());
         }
         if (feed.notModified()) {
-            listener.feedStarted(request.name(), 0);
             if (!options.dryRun()) {
                 store.saveFeedState(new FeedState(request.name(), feed.etag(), feed.lastModified(), clock.instant(),
                         previous.map(FeedState::entries).orElse(0)));

@@ -97,6 +97,7 @@ class IngestCommandTest {
         CommandRun broken = ingest("--feed", malformed.toString());
         assertEquals(1, broken.exitCode(), broken.toString());
         assertOneLineError(broken, "failed: feed " + malformed.toUri() + ": not a valid RSS or Atom feed");
+        assertFalse(broken.err().contains("0 entries"), "a feed not read has no count of entries: " + broken.err());
 
         CommandRun missing = ingest("--feed", dir.resolve("missing.xml").toString());
         assertEquals(1, missing.exitCode());
