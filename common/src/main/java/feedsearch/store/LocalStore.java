@@ -69,6 +69,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -132,6 +133,7 @@ public final class LocalStore implements VectorStore {
     private static final long READER_REFRESH_NANOS = 1_000_000_000L;
     private volatile long lastRefresh = System.nanoTime();
     private final long exactSearchLimit;
+    private final FeedChecks checks;
     /** Whether passages have the words field; null until first asked (see {@link #hasTextIndex()}). */
     private volatile Boolean textIndex;
     private boolean closed;
@@ -142,6 +144,7 @@ public final class LocalStore implements VectorStore {
         this.writer = writer;
         this.searchers = searchers;
         this.exactSearchLimit = exactSearchLimit;
+        this.checks = new FeedChecks(path);
         this.writerSimilarity = writer == null ? null : search(searcher -> similarityOf(searcher.getIndexReader()));
     }
 
@@ -656,11 +659,35 @@ public final class LocalStore implements VectorStore {
 
     @Override
     public Optional<FeedState> feedState(String feedUrl) {
+        return storedFeedState(feedUrl).map(this::withLastCheck);
+    }
+
+    private Optional<FeedState> storedFeedState(String feedUrl) {
         return findOne(new TermQuery(new Term(ID, feedKey(feedUrl)))).map(LocalStore::toFeedState);
     }
 
+    /** The state with its last run the later of the index's and the last time the feed was found unchanged. */
+    private FeedState withLastCheck(FeedState state) {
+        return checks.of(feedKey(state.url()))
+                .filter(checked -> checked.isAfter(state.lastRun()))
+                .map(checked -> new FeedState(state.url(), state.etag(), state.lastModified(), checked, state.entries()))
+                .orElse(state);
+    }
+
+    /**
+     * A feed found unchanged (the same validators and entry count as stored) has only its time
+     * recorded, beside the index ({@link FeedChecks}); anything else is a commit.
+     */
     @Override
     public void saveFeedState(FeedState state) {
+        requireWriter();
+        Optional<FeedState> stored = storedFeedState(state.url());
+        if (stored.isPresent() && Objects.equals(stored.get().etag(), state.etag())
+                && Objects.equals(stored.get().lastModified(), state.lastModified())
+                && stored.get().entries() == state.entries()
+                && checks.record(feedKey(state.url()), state.lastRun())) {
+            return;
+        }
         Document d = new Document();
         d.add(new StringField(KIND, "feed", Field.Store.YES));
         d.add(new StringField(ID, feedKey(state.url()), Field.Store.YES));
@@ -688,7 +715,7 @@ public final class LocalStore implements VectorStore {
             List<FeedState> feeds = new ArrayList<>();
             TopDocs top = searcher.search(new TermQuery(new Term(KIND, "feed")), Integer.MAX_VALUE / 2);
             for (ScoreDoc hit : top.scoreDocs) {
-                feeds.add(toFeedState(searcher.storedFields().document(hit.doc)));
+                feeds.add(withLastCheck(toFeedState(searcher.storedFields().document(hit.doc))));
             }
             feeds.sort(Comparator.comparing(FeedState::url));
             return new StoreStatus(describe(), meta().orElse(null), posts, passages, feeds);
@@ -734,11 +761,11 @@ public final class LocalStore implements VectorStore {
         }
     }
 
-    /** Lucene's files, by Lucene's own names: segments' parts, commit points, the write lock. */
+    /** Lucene's files, by Lucene's own names (segments' parts, commit points, the write lock), and {@link FeedChecks}'. */
     private static boolean isIndexFile(Path file) {
         String name = file.getFileName().toString();
         return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && (IndexFileNames.CODEC_FILE_PATTERN.matcher(name).matches()
-                || COMMIT_FILE.matcher(name).matches() || name.equals(IndexWriter.WRITE_LOCK_NAME));
+                || COMMIT_FILE.matcher(name).matches() || name.equals(IndexWriter.WRITE_LOCK_NAME) || FeedChecks.isOurs(name));
     }
 
     private static boolean holdsOtherFiles(Path directory) throws IOException {

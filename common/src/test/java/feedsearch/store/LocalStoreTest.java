@@ -4,6 +4,8 @@ import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.embed.LocalEmbedder;
 import feedsearch.testing.TestIngest;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,6 +145,46 @@ class LocalStoreTest {
             assertEquals(ExitCode.INCOMPATIBLE_INDEX, e.exitCode());
             assertTrue(e.getMessage().contains("holds local/m vectors") && e.getMessage().contains("--embedder local --model m"),
                     e.getMessage());
+        }
+    }
+
+    /** A feed found unchanged has its time recorded beside the index: no commit, no segment; anything else is committed. */
+    @Test
+    void anUnchangedFeedsTimeIsKeptBesideTheIndex() throws Exception {
+        Path path = dir.resolve("checks");
+        Instant first = Instant.parse("2026-01-01T00:00:00Z");
+        Instant later = first.plusSeconds(1800);
+        try (LocalStore store = LocalStore.openForWriting(path)) {
+            store.prepare("local", "m", 3);
+            store.saveFeedState(new FeedState("https://a.example/feed", "\"v1\"", null, first, 12));
+            long generation = commitGeneration(path);
+
+            store.saveFeedState(new FeedState("https://a.example/feed", "\"v1\"", null, later, 12));
+            assertEquals(generation, commitGeneration(path), "no commit");
+            assertEquals(later, store.feedState("https://a.example/feed").orElseThrow().lastRun());
+            assertEquals(later, store.status().feeds().get(0).lastRun());
+
+            store.saveFeedState(new FeedState("https://a.example/feed", "\"v2\"", null, later.plusSeconds(60), 13));
+            assertTrue(commitGeneration(path) > generation, "new validators are committed");
+            FeedState changed = store.feedState("https://a.example/feed").orElseThrow();
+            assertEquals("\"v2\"", changed.etag());
+            assertEquals(later.plusSeconds(60), changed.lastRun());
+        }
+        try (LocalStore reader = LocalStore.openForReading(path)) {
+            assertEquals(later.plusSeconds(60), reader.feedState("https://a.example/feed").orElseThrow().lastRun());
+        }
+        // The file is the store's own: a damaged one reads as nothing recorded, and drop removes it.
+        Files.writeString(path.resolve(FeedChecks.FILE), "\u0000garbage=\\u12");
+        try (LocalStore store = LocalStore.openForWriting(path)) {
+            assertEquals(later.plusSeconds(60), store.feedState("https://a.example/feed").orElseThrow().lastRun());
+            store.drop();
+        }
+        assertFalse(Files.exists(path), "dropped whole, the file beside the index too");
+    }
+
+    private static long commitGeneration(Path path) throws java.io.IOException {
+        try (FSDirectory directory = FSDirectory.open(path)) {
+            return SegmentInfos.getLastCommitGeneration(directory);
         }
     }
 
