@@ -40,7 +40,8 @@ import java.util.function.Supplier;
 
 /**
  * Feeds to store: reads each feed, gets each post's text, and embeds and writes only what
- * changed. Pages are fetched {@code concurrency} at a time, a bounded window ahead of the thread
+ * changed. The next few feeds are read while one is ingested, and reported in their order.
+ * Pages are fetched {@code concurrency} at a time, a bounded window ahead of the thread
  * that embeds and writes, so a long feed never sits in memory with all its text and vectors.
  * Changed posts' passages are embedded many posts to a call ({@link EmbeddingBatcher}), a few
  * calls in flight while pages are still being read; each post is written whole from its
@@ -118,18 +119,16 @@ public final class Ingester {
         ExecutorService feedReads = daemonThreads(feedsAhead, "feedsearch-feed");
         try (EmbeddingBatcher<Changed> batcher = new EmbeddingBatcher<>(embedder, options.embedConcurrency(), clock)) {
             List<FeedOutcome> outcomes = new ArrayList<>();
-            Deque<Future<Feed>> reads = new ArrayDeque<>();
-            Deque<Optional<FeedState>> previous = new ArrayDeque<>();
+            Deque<FeedRead> reads = new ArrayDeque<>();
             int next = 0;
             for (FeedRequest request : requests) {
                 while (next < requests.size() && reads.size() <= feedsAhead) {
                     FeedRequest ahead = requests.get(next++);
                     Optional<FeedState> state = options.force() ? Optional.empty() : store.feedState(ahead.name());
-                    previous.add(state);
-                    reads.add(feedReads.submit(() -> feeds.read(ahead.location(),
-                            state.map(FeedState::etag).orElse(null), state.map(FeedState::lastModified).orElse(null))));
+                    reads.add(new FeedRead(state, feedReads.submit(() -> feeds.read(ahead.location(),
+                            state.map(FeedState::etag).orElse(null), state.map(FeedState::lastModified).orElse(null)))));
                 }
-                FeedOutcome outcome = ingestFeed(request, previous.removeFirst(), reads.removeFirst(), options, pages, batcher);
+                FeedOutcome outcome = ingestFeed(request, reads.removeFirst(), options, pages, batcher);
                 outcomes.add(outcome);
                 listener.feedDone(outcome);
             }
@@ -148,12 +147,16 @@ public final class Ingester {
         });
     }
 
-    /** @param read the feed's read, under way since it was among the next few */
-    private FeedOutcome ingestFeed(FeedRequest request, Optional<FeedState> previous, Future<Feed> read, IngestOptions options,
-                                   ExecutorService pages, EmbeddingBatcher<Changed> batcher) {
+    /** A feed being read ahead, and the stored state its request was made with. */
+    private record FeedRead(Optional<FeedState> previous, Future<Feed> feed) {
+    }
+
+    private FeedOutcome ingestFeed(FeedRequest request, FeedRead read, IngestOptions options, ExecutorService pages,
+                                   EmbeddingBatcher<Changed> batcher) {
+        Optional<FeedState> previous = read.previous();
         Feed feed;
         try {
-            feed = await(read);
+            feed = await(read.feed());
         } catch (FeedException e) {
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED, e.getMessage(), List.of());
         } catch (FeedsearchException e) {
