@@ -75,7 +75,8 @@ public final class ArticleExtractor {
         }
         Document page = fetch(entry.link(), links);
         String text = articleText(page);
-        if (text.isBlank()) {
+        if (HtmlText.words(text) == 0) {
+            // Blank, or only characters nobody sees (a page of zero-width spaces): nothing to embed.
             throw new ExtractException(entry.link() + ": no article text found"
                     + (selector != null ? " (selector '" + selector + "' matched nothing with text)" : ""));
         }

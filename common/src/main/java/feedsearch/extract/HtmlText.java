@@ -83,7 +83,7 @@ final class HtmlText {
      * Words as a reader counts them: runs of characters between spaces, except that Chinese and
      * Japanese, written without spaces, count each ideograph or kana as one (a post of 3,000
      * Chinese characters was one "word", so its full content was taken for a teaser). What
-     * directly follows one, punctuation or a Latin name, adds nothing.
+     * directly follows one, punctuation or a Latin name, adds nothing; nor do invisible characters.
      */
     static int words(String text) {
         int words = 0;
@@ -93,6 +93,9 @@ final class HtmlText {
             i += Character.charCount(c);
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
                 inWord = false;
+            } else if (Character.getType(c) == Character.FORMAT || Character.isISOControl(c)) {
+                // Zero-width and control characters: nothing a reader sees, neither word nor space.
+                continue;
             } else if (isWrittenWithoutSpaces(c)) {
                 words++;
                 inWord = true;

@@ -63,6 +63,16 @@ class ArticleExtractorTest {
         assertEquals(3, HtmlText.words("  plenty\u00a0of\twords\n"));
     }
 
+    /** A page of characters nobody sees is a page without text, not a passage to embed. */
+    @Test
+    void invisibleTextIsNoText() {
+        assertEquals(0, HtmlText.words("\u200b\u200c\u200d\u2060\ufeff \u0007"));
+        assertEquals(2, HtmlText.words("zero\u200bwidth joins"));
+        ExtractException e = assertThrows(ExtractException.class,
+                () -> extract("<html><body><article><p>" + "\u200b\u2060 ".repeat(500) + "</p></article></body></html>", null));
+        assertTrue(e.getMessage().endsWith("no article text found"), e.getMessage());
+    }
+
     @Test
     void teaserContentSendsUsToThePage() throws Exception {
         server.serve("/post", "text/html", "<html><body><article><p>" + ARTICLE + "</p></article></body></html>");
