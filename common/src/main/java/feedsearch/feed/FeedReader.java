@@ -87,6 +87,18 @@ public final class FeedReader {
     }
 
     public Feed read(URI location, String etag, String lastModified) throws FeedException {
+        return parse(fetch(location, etag, lastModified));
+    }
+
+    /**
+     * A feed's answer, not yet parsed: at most the size cap in bytes, where a parsed feed holds
+     * several times that. What an ingest reads ahead of the feed it is working on.
+     */
+    public record Fetched(URI location, Access access, FetchedResource resource, String etag, String lastModified) {
+    }
+
+    /** The part of reading a feed that waits on its server. */
+    public Fetched fetch(URI location, String etag, String lastModified) throws FeedException {
         Access access = fetcher.accessFor(location);
         FetchedResource resource;
         try {
@@ -94,12 +106,19 @@ public final class FeedReader {
         } catch (FetchException e) {
             throw new FeedException("feed " + e.getMessage(), e);
         }
+        if (resource.notModified() && etag == null && lastModified == null) {
+            // Nothing was asked to be compared: "not modified" would skip a feed never read.
+            throw new FeedException("feed " + location + ": answered 304 Not Modified to a request that sent no validators", null);
+        }
+        return new Fetched(location, access, resource, etag, lastModified);
+    }
+
+    /** The feed in a fetched answer. */
+    public Feed parse(Fetched fetched) throws FeedException {
+        URI location = fetched.location();
+        FetchedResource resource = fetched.resource();
         if (resource.notModified()) {
-            if (etag == null && lastModified == null) {
-                // Nothing was asked to be compared: "not modified" would skip a feed never read.
-                throw new FeedException("feed " + location + ": answered 304 Not Modified to a request that sent no validators", null);
-            }
-            return Feed.notModified(location, etag, lastModified);
+            return Feed.notModified(location, fetched.etag(), fetched.lastModified());
         }
         SyndFeed feed = parse(location, resource);
         URI base = resource.uri();
@@ -111,7 +130,7 @@ public final class FeedReader {
             entries.add(toEntry(base, entry));
         }
         // Judged again where the feed was served from after redirects: links are as trusted as the less trusted of the two.
-        Access links = access.and(fetcher.accessFor(resource.uri()));
+        Access links = fetched.access().and(fetcher.accessFor(resource.uri()));
         return new Feed(location, false, feed.getTitle(), List.copyOf(entries), links, resource.etag(), resource.lastModified());
     }
 

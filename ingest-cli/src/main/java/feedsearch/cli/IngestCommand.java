@@ -85,7 +85,7 @@ public final class IngestCommand extends FeedsearchCommand {
     boolean dryRun;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
-            description = "Pages fetched at once, and feeds read ahead of the one being ingested (at most 4) "
+            description = "Pages fetched at once, and feeds fetched ahead of the one being ingested (at most 4) "
                     + "(default: ${DEFAULT-VALUE}).")
     int concurrency;
 
