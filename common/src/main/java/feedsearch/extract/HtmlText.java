@@ -108,6 +108,9 @@ final class HtmlText {
     }
 
     private static boolean isWrittenWithoutSpaces(int c) {
+        if (c < 0x2E80) {
+            return false; // below the CJK blocks: spares most text the script look-up, a search per character
+        }
         Character.UnicodeScript script = Character.UnicodeScript.of(c);
         return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
                 || script == Character.UnicodeScript.KATAKANA;
