@@ -196,7 +196,7 @@ public final class LocalStore implements VectorStore {
                         + "holds other files; give --store-path an empty or new directory");
             }
             IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(ANALYZER)
-                    .setCodec(new HighDimensionCodec())
+                    .setCodec(new StoreCodec())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
             return new LocalStore(path, directory, writer, new SearcherManager(writer, null), EXACT_SEARCH_LIMIT);
         } catch (LockObtainFailedException e) {
