@@ -3,7 +3,6 @@ package feedsearch.embed;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -14,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,33 +62,16 @@ public final class LocalEmbedder implements Embedder {
             return t;
         });
 
-        /** The same model and tokenizer, read from {@code dir} when it holds them, else from the jar. */
+        /** The same model, read from {@code dir} when it holds it, else from the jar. */
         static SentenceEncoder load(String dir) {
-            try {
+            try (OrtSession.SessionOptions options = sessionOptions()) {
                 OrtEnvironment env = OrtEnvironment.getEnvironment();
-                if (dir != null && !dir.isBlank()) {
-                    Path model = Path.of(dir, MODEL_FILE);
-                    Path tokenizer = Path.of(dir, TOKENIZER_FILE);
-                    if (Files.isRegularFile(model) && Files.isRegularFile(tokenizer)) {
-                        try (OrtSession.SessionOptions options = sessionOptions()) {
-                            return new SentenceEncoder(env, env.createSession(model.toString(), options), Files.readAllBytes(tokenizer), DIMENSION);
-                        }
-                    }
-                }
-                // What AllMiniLmL6V2QuantizedEmbeddingModel reads: the same two files, from the jar.
-                ClassLoader loader = LocalEmbedder.class.getClassLoader();
-                try (OrtSession.SessionOptions options = sessionOptions();
-                     InputStream model = loader.getResourceAsStream(MODEL_FILE);
-                     InputStream vocabulary = loader.getResourceAsStream(TOKENIZER_FILE)) {
-                    if (model == null || vocabulary == null) {
-                        throw new IllegalStateException("the model's files are not on the class path: " + MODEL_FILE + ", " + TOKENIZER_FILE);
-                    }
-                    return new SentenceEncoder(env, env.createSession(model.readAllBytes(), options), vocabulary.readAllBytes(), DIMENSION);
-                }
+                Path model = modelFile(dir, MODEL_FILE);
+                OrtSession session = model != null ? env.createSession(model.toString(), options)
+                        : env.createSession(fromJar(MODEL_FILE), options);
+                return new SentenceEncoder(env, session, DIMENSION);
             } catch (OrtException e) {
                 throw new IllegalStateException("the local embedding model could not be loaded: " + e.getMessage(), e);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
 
@@ -110,103 +90,41 @@ public final class LocalEmbedder implements Embedder {
         }
     }
 
-    /** Apart from the model: a query counts no tokens, and a run that embeds nothing loads neither. */
-    private static final class Tokens {
-        // Same BERT uncased vocabulary as the model's own tokenizer.
-        static final HuggingFaceTokenCountEstimator TOKENS = new HuggingFaceTokenCountEstimator();
-        /**
-         * Counts of words already seen. BERT's tokenizer never makes a token across whitespace,
-         * so a text counts the sum of its words' counts; the chunker counts every candidate
-         * passage as it grows, and tokenizing each candidate whole took about 5 s of a cold
-         * ingest of the 66-post blog on the run's one thread.
-         */
-        static final Map<String, Integer> WORDS = new ConcurrentHashMap<>();
-        /** Bounds the memory of a long run: past it, new words are counted but not kept. */
-        static final int MAX_WORDS = 200_000;
-        /** Longer runs of characters (inlined data, long URLs) rarely come again. */
-        static final int MAX_KEPT_CHARS = 64;
+    /**
+     * The model's tokenizer, apart from the model: the chunker counts pieces while the model
+     * loads, and a run that embeds nothing loads neither.
+     */
+    private static final class Pieces {
+        static final WordPieces INSTANCE = load(System.getProperty(MODEL_DIR_PROPERTY));
 
-        /**
-         * The last texts counted on each thread. The splitter counts a passage again after each
-         * part it appends, so a count usually extends one of these by a few words.
-         */
-        private static final ThreadLocal<Recent> RECENT = ThreadLocal.withInitial(Recent::new);
-
-        private static final class Recent {
-            final String[] texts = new String[4];
-            final int[] counts = new int[4];
-            int next;
-        }
-
-        static int count(String text) {
-            Recent recent = RECENT.get();
-            int from = 0;
-            int total = 0;
-            for (int k = 0; k < recent.texts.length; k++) {
-                String known = recent.texts[k];
-                if (known != null && known.length() > from && known.length() <= text.length() && text.startsWith(known)
-                        && (known.length() == text.length() || isSpace(known.charAt(known.length() - 1))
-                        || isSpace(text.charAt(known.length())))) {
-                    from = known.length();
-                    total = recent.counts[k];
-                }
+        static WordPieces load(String dir) {
+            try {
+                Path file = modelFile(dir, TOKENIZER_FILE);
+                return new WordPieces(file != null ? Files.readAllBytes(file) : fromJar(TOKENIZER_FILE));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            total += countFrom(text, from);
-            recent.texts[recent.next] = text;
-            recent.counts[recent.next] = total;
-            recent.next = (recent.next + 1) % recent.texts.length;
-            return total;
         }
+    }
 
-        private static int countFrom(String text, int from) {
-            int total = 0;
-            int start = -1;
-            for (int i = from; i < text.length(); i++) {
-                char c = text.charAt(i);
-                boolean punctuation = isPunctuation(c);
-                if (punctuation || isSpace(c)) {
-                    if (start >= 0) {
-                        total += word(text.substring(start, i));
-                        start = -1;
-                    }
-                    if (punctuation) {
-                        total += word(text.substring(i, i + 1));
-                    }
-                } else if (start < 0) {
-                    start = i;
-                }
-            }
-            return start < 0 ? total : total + word(text.substring(start));
+    /** {@code name} in {@code dir}, when the directory is given and holds it. */
+    private static Path modelFile(String dir, String name) {
+        if (dir == null || dir.isBlank()) {
+            return null;
         }
+        Path file = Path.of(dir, name);
+        return Files.isRegularFile(file) ? file : null;
+    }
 
-        /** Whitespace to BERT's pre-tokenizer too; it splits at more (other Unicode spaces), never at fewer. */
-        private static boolean isSpace(char c) {
-            return c == ' ' || c == '\n' || c == '\t' || c == '\r';
-        }
-
-        /**
-         * ASCII punctuation, which BERT's pre-tokenizer makes a word of its own: "(model," counts
-         * as "(", "model" and ",", so a word is tokenized once however it is punctuated (half
-         * the tokenizer calls of a blog's text, with many code samples). Not the brackets:
-         * "[SEP]" written in a text is one special token to the tokenizer, found before it splits.
-         */
-        private static boolean isPunctuation(char c) {
-            return c > ' ' && c < 0x7f && !Character.isLetterOrDigit(c) && c != '[' && c != ']';
-        }
-
-        private static int word(String word) {
-            if (word.length() > MAX_KEPT_CHARS) {
-                return TOKENS.estimateTokenCountInText(word);
+    /** What AllMiniLmL6V2QuantizedEmbeddingModel reads: the same files, from the jar. */
+    private static byte[] fromJar(String name) {
+        try (InputStream in = LocalEmbedder.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the model's files are not on the class path: " + name);
             }
-            Integer known = WORDS.get(word);
-            if (known != null) {
-                return known;
-            }
-            int n = TOKENS.estimateTokenCountInText(word);
-            if (WORDS.size() < MAX_WORDS) {
-                WORDS.put(word, n);
-            }
-            return n;
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -279,6 +197,7 @@ public final class LocalEmbedder implements Embedder {
         @Override
         public void run() {
             try {
+                Objects.requireNonNull(Pieces.INSTANCE);
                 Objects.requireNonNull(Model.INSTANCE);
             } catch (Throwable e) {
                 preloadFailure = e;
@@ -310,12 +229,13 @@ public final class LocalEmbedder implements Embedder {
     @Override
     public List<float[]> embed(List<String> texts) {
         SentenceEncoder model = model();
+        WordPieces pieces = Pieces.INSTANCE;
         if (texts.size() == 1) {
-            return List.of(model.embed(texts.get(0)));
+            return List.of(model.embed(pieces.modelInput(texts.get(0), MAX_INPUT_TOKENS)));
         }
         List<Future<float[]>> runs = new ArrayList<>(texts.size());
         for (String text : texts) {
-            runs.add(Model.TEXTS.submit(() -> model.embed(text)));
+            runs.add(Model.TEXTS.submit(() -> model.embed(pieces.modelInput(text, MAX_INPUT_TOKENS))));
         }
         List<float[]> vectors = new ArrayList<>(texts.size());
         try {
@@ -358,6 +278,6 @@ public final class LocalEmbedder implements Embedder {
 
     @Override
     public int countTokens(String text) {
-        return Tokens.count(text);
+        return Pieces.INSTANCE.count(text);
     }
 }
