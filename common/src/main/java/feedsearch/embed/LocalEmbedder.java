@@ -98,6 +98,13 @@ public final class LocalEmbedder implements Embedder {
         static final WordPieces INSTANCE = load(System.getProperty(MODEL_DIR_PROPERTY));
 
         static WordPieces load(String dir) {
+            // DJL, whose tokenizer this is, asks the EC2 metadata service on first use and, on
+            // EC2, reports the machine to DJL's makers; it would also download a native library
+            // it lacks. The local model uses no network: both off, unless the user says otherwise.
+            if (System.getenv("OPT_OUT_TRACKING") == null) {
+                System.getProperties().putIfAbsent("OPT_OUT_TRACKING", "true");
+            }
+            System.getProperties().putIfAbsent("ai.djl.offline", "true");
             try {
                 Path file = modelFile(dir, TOKENIZER_FILE);
                 return new WordPieces(file != null ? Files.readAllBytes(file) : fromJar(TOKENIZER_FILE));
