@@ -99,12 +99,12 @@ public final class LocalEmbedder implements Embedder {
 
         static WordPieces load(String dir) {
             // DJL, whose tokenizer this is, asks the EC2 metadata service on first use and, on
-            // EC2, reports the machine to DJL's makers; it would also download a native library
-            // it lacks. The local model uses no network: both off, unless the user says otherwise.
+            // EC2, reports the machine to DJL's makers: off, unless the user says otherwise.
+            // (Its offline mode would stop that too, but also the download of its native library
+            // on a platform its jar does not carry, such as an Intel Mac.)
             if (System.getenv("OPT_OUT_TRACKING") == null) {
                 System.getProperties().putIfAbsent("OPT_OUT_TRACKING", "true");
             }
-            System.getProperties().putIfAbsent("ai.djl.offline", "true");
             try {
                 Path file = modelFile(dir, TOKENIZER_FILE);
                 return new WordPieces(file != null ? Files.readAllBytes(file) : fromJar(TOKENIZER_FILE));
@@ -216,12 +216,25 @@ public final class LocalEmbedder implements Embedder {
         try {
             return Model.INSTANCE;
         } catch (NoClassDefFoundError e) {
-            Throwable first = preloadFailure;
-            if (first != null) {
-                throw new IllegalStateException("the local embedding model could not be loaded: " + first, first);
-            }
+            throw whyNotLoaded(e);
+        }
+    }
+
+    private static WordPieces pieces() {
+        try {
+            return Pieces.INSTANCE;
+        } catch (NoClassDefFoundError e) {
+            throw whyNotLoaded(e);
+        }
+    }
+
+    /** A holder that failed to load on the preload thread leaves only "could not initialize" here: the first failure says why. */
+    private static RuntimeException whyNotLoaded(NoClassDefFoundError e) {
+        Throwable first = preloadFailure;
+        if (first == null) {
             throw e;
         }
+        return new IllegalStateException("the local embedding model could not be loaded: " + first, first);
     }
 
     @Override
@@ -236,7 +249,7 @@ public final class LocalEmbedder implements Embedder {
     @Override
     public List<float[]> embed(List<String> texts) {
         SentenceEncoder model = model();
-        WordPieces pieces = Pieces.INSTANCE;
+        WordPieces pieces = pieces();
         if (texts.size() == 1) {
             return List.of(model.embed(pieces.modelInput(texts.get(0), MAX_INPUT_TOKENS)));
         }
@@ -285,6 +298,6 @@ public final class LocalEmbedder implements Embedder {
 
     @Override
     public int countTokens(String text) {
-        return Pieces.INSTANCE.count(text);
+        return pieces().count(text);
     }
 }

@@ -28,8 +28,8 @@ final class WordPieces {
 
     private final HuggingFaceTokenizer tokenizer;
     /** [CLS] and [SEP], as the tokenizer puts them around a text. */
-    private final long first;
-    private final long last;
+    private final long clsId;
+    private final long sepId;
     private final Map<String, long[]> words = new ConcurrentHashMap<>();
     /**
      * The last texts counted on each thread. The chunker counts a passage again after each part
@@ -54,40 +54,41 @@ final class WordPieces {
         if (around.length != 2) {
             throw new IllegalStateException("the tokenizer does not mark a text with one id on each side: " + Arrays.toString(around));
         }
-        first = around[0];
-        last = around[1];
+        clsId = around[0];
+        sepId = around[1];
     }
 
     /**
      * The ids the model reads for {@code text}: [CLS], its first {@code maxPieces} pieces, [SEP];
-     * what the tokenizer's own encoding gives with its cut at {@code maxPieces + 2}.
+     * what the tokenizer's own encoding gives with its cut at {@code maxPieces + 2}, a lone
+     * surrogate taken as U+FFFD ({@link #withoutLoneSurrogates}).
      */
     long[] modelInput(String text, int maxPieces) {
         long[] ids = new long[maxPieces + 2];
-        ids[0] = first;
+        ids[0] = clsId;
         int n = walk(text, 0, ids, 1, maxPieces + 1);
-        ids[n++] = last;
+        ids[n++] = sepId;
         return n == ids.length ? ids : Arrays.copyOf(ids, n);
     }
 
     /** How many pieces {@code text} makes, without [CLS] and [SEP]. */
     int count(String text) {
-        Recent last = recent.get();
+        Recent remembered = recent.get();
         int from = 0;
         int total = 0;
-        for (int k = 0; k < last.texts.length; k++) {
-            String known = last.texts[k];
+        for (int k = 0; k < remembered.texts.length; k++) {
+            String known = remembered.texts[k];
             if (known != null && known.length() > from && known.length() <= text.length() && text.startsWith(known)
                     && (known.length() == text.length() || isSpace(known.charAt(known.length() - 1))
                     || isSpace(text.charAt(known.length())))) {
                 from = known.length();
-                total = last.counts[k];
+                total = remembered.counts[k];
             }
         }
         total = walk(text, from, null, total, Integer.MAX_VALUE);
-        last.texts[last.next] = text;
-        last.counts[last.next] = total;
-        last.next = (last.next + 1) % last.texts.length;
+        remembered.texts[remembered.next] = text;
+        remembered.counts[remembered.next] = total;
+        remembered.next = (remembered.next + 1) % remembered.texts.length;
         return total;
     }
 
@@ -154,6 +155,27 @@ final class WordPieces {
     }
 
     private long[] tokenize(String word) {
-        return tokenizer.encode(word, false, false).getIds();
+        return tokenizer.encode(withoutLoneSurrogates(word), false, false).getIds();
+    }
+
+    /**
+     * Half of a surrogate pair on its own (a text cut between the two) as U+FFFD, which the
+     * tokenizer drops. Handed to DJL, one lone half makes it decode the whole string lossily,
+     * every emoji and other supplementary character in it lost.
+     */
+    static String withoutLoneSurrogates(String text) {
+        StringBuilder mended = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (mended == null) {
+                    mended = new StringBuilder(text);
+                }
+                mended.setCharAt(i, '\uFFFD');
+            }
+        }
+        return mended == null ? text : mended.toString();
     }
 }

@@ -25,8 +25,9 @@ import java.io.IOException;
  * every segment as its vectors arrive: about 0.9 of the 4.5 CPU-seconds a first ingest of a blog
  * spends beside the model, for graphs no search of a store that small uses (it scores every
  * passage, {@link LocalStore#EXACT_SEARCH_LIMIT}). Flushed segments keep flat vectors, which a
- * graph search scores one by one; merged segments, ten or more flushes' worth, get the standard
- * graph, so a store past the exact-search limit still searches mostly by graph.
+ * graph search scores one by one; segments made by a merge (Lucene's policy merges about ten
+ * similar segments at a time; also forceMerge and addIndexes) get the standard graph, so a store
+ * past the exact-search limit still searches mostly by graph.
  * <p>
  * The files are Lucene's own (flat vectors, plus the graph's in merged segments); which a
  * segment has is a segment attribute. Indexes that name this format need it on the class path

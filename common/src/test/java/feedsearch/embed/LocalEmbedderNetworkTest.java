@@ -1,28 +1,48 @@
 package feedsearch.embed;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The local model needs no network, and must not use it: DJL's tokenizer asks the EC2 metadata service unless told not to. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LocalEmbedderNetworkTest {
     @Test
     void embeddingOpensNoUrl() throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), EmbedWatchingRequests.class.getName())
-                .redirectErrorStream(true);
-        builder.environment().remove("OPT_OUT_TRACKING");
-        Process jvm = builder.start();
-        assertTrue(jvm.waitFor(120, TimeUnit.SECONDS), "the JVM did not end");
-        String printed = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, jvm.exitValue(), printed);
+        String printed = embedWatchingRequests();
         assertTrue(printed.contains("embedded 384"), printed);
-        assertTrue(!printed.contains("request "), printed);
+        assertFalse(printed.contains("request "), printed);
+    }
+
+    /** That the watch sees DJL's requests: a user who turns tracking back on gets them. */
+    @Test
+    void theWatchSeesDjlsRequestsWhenTrackingIsOn() throws IOException, InterruptedException {
+        String printed = embedWatchingRequests("-DOPT_OUT_TRACKING=false");
+        assertTrue(printed.contains("embedded 384"), printed);
+        assertTrue(printed.contains("request http://169.254.169.254/"), printed);
+    }
+
+    private static String embedWatchingRequests(String... jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbedWatchingRequests.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("OPT_OUT_TRACKING");
+        builder.environment().remove("DJL_OFFLINE");
+        Process jvm = builder.start();
+        String printed = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(jvm.waitFor(120, TimeUnit.SECONDS), "the JVM did not end");
+        assertEquals(0, jvm.exitValue(), printed);
+        return printed;
     }
 }

@@ -59,7 +59,8 @@ class WordPiecesTest {
                 "🙂", "👩‍💻", "—", "…", "«", "»", "“", "”", "¿", "\u0301", "e\u0301", "\u00a0", "\u2009", "\u3000", "\u200b",
                 "\u200d", "\ufeff", "\u0000", "\u0007", "\ufffd", "\t", "\n", "\r\n", " ", "  ", "[SEP]", "[CLS]", "[MASK]",
                 "[UNK]", "[PAD]", "[sep]", "[SEP", "SEP]", "İstanbul", "ß", "ﬁ", "Ⅻ", "x²", "½", "ǅ",
-                "pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3), "a".repeat(101), "數".repeat(150)};
+                "pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3), "a".repeat(101), "數".repeat(150),
+                "\uD800", "\uDC00", "\uD83D", "𠀀"};
         WordPieces pieces = new WordPieces(vocabulary);
         Random random = new Random(20261127);
         for (int i = 0; i < 3000; i++) {
@@ -86,8 +87,21 @@ class WordPiecesTest {
         assertEquals(2, pieces.modelInput("\u0301", MAX_PIECES).length);
     }
 
+    /**
+     * Half a surrogate pair on its own is taken as U+FFFD, which the tokenizer drops. Given the
+     * whole string, DJL decodes it lossily and drops the emoji too (its [UNK] piece goes).
+     */
+    @Test
+    void aLoneSurrogateLosesNothingElse() {
+        WordPieces pieces = new WordPieces(vocabulary);
+        assertEquals(2, whole.encode("\uD800 \uD83D\uDE42", true, false).getIds().length, "DJL's lossy decoding");
+        assertArrayEquals(whole.encode("\uFFFD \uD83D\uDE42", true, false).getIds(), pieces.modelInput("\uD800 \uD83D\uDE42", MAX_PIECES));
+        assertEquals(3, pieces.modelInput("\uD800 \uD83D\uDE42", MAX_PIECES).length);
+        assertEquals("a\uFFFDb\uD83D\uDE42\uFFFD", WordPieces.withoutLoneSurrogates("a\uDC00b\uD83D\uDE42\uD800"));
+    }
+
     private static void assertSameIds(WordPieces pieces, String text) {
-        long[] expected = whole.encode(text, true, false).getIds();
+        long[] expected = whole.encode(WordPieces.withoutLoneSurrogates(text), true, false).getIds();
         long[] first = pieces.modelInput(text, MAX_PIECES);
         assertArrayEquals(expected, first, () -> "text: " + text + "\nexpected " + Arrays.toString(expected) + "\nbut got  " + Arrays.toString(first));
         // Again, from what was remembered of its words.

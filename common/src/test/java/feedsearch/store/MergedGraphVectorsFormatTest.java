@@ -139,10 +139,17 @@ class MergedGraphVectorsFormatTest {
         }
     }
 
+    /** Passages among documents without a vector, as the store's post records are: vector ords and doc ids differ. */
     private void addVectors(IndexWriter writer, int n) throws IOException {
         for (int i = 0; i < n; i++) {
+            if (i % 3 == 0) {
+                Document record = new Document();
+                record.add(new StringField("kind", "record", Field.Store.NO));
+                writer.addDocument(record);
+            }
             Document doc = new Document();
             doc.add(new StringField("id", Integer.toString(written.size()), Field.Store.YES));
+            doc.add(new StringField("parity", written.size() % 2 == 0 ? "even" : "odd", Field.Store.NO));
             float[] vector = unit(DIMS);
             doc.add(new KnnFloatVectorField(FIELD, vector, VectorSimilarityFunction.DOT_PRODUCT));
             writer.addDocument(doc);
@@ -163,15 +170,23 @@ class MergedGraphVectorsFormatTest {
         return v;
     }
 
-    /** For questions near stored vectors, the graph search's ten equal the ten nearest computed here. */
+    /**
+     * For questions near stored vectors, the graph search's ten equal the ten nearest computed
+     * here, without a filter and with one (even ids only).
+     */
     private void assertFindsTheNearest(DirectoryReader reader, int deleted) throws IOException {
         IndexSearcher searcher = new IndexSearcher(reader);
         for (int q = 0; q < 20; q++) {
-            float[] question = written.get(random.nextInt(written.size()));
-            int[] expected = IntStream.range(0, written.size()).filter(i -> i != deleted).boxed()
+            // First the deleted passage's own vector: it must not come back.
+            float[] question = written.get(q == 0 && deleted >= 0 ? deleted : random.nextInt(written.size()));
+            boolean evenOnly = q % 2 == 1;
+            int[] expected = IntStream.range(0, written.size()).filter(i -> i != deleted && (!evenOnly || i % 2 == 0)).boxed()
                     .sorted(Comparator.comparingDouble(i -> -dot(question, written.get(i))))
                     .limit(10).mapToInt(Integer::intValue).toArray();
-            ScoreDoc[] hits = searcher.search(new KnnFloatVectorQuery(FIELD, question, 100), 10).scoreDocs;
+            KnnFloatVectorQuery nearest = evenOnly
+                    ? new KnnFloatVectorQuery(FIELD, question, 100, new TermQuery(new Term("parity", "even")))
+                    : new KnnFloatVectorQuery(FIELD, question, 100);
+            ScoreDoc[] hits = searcher.search(nearest, 10).scoreDocs;
             int[] found = new int[hits.length];
             for (int h = 0; h < hits.length; h++) {
                 found[h] = Integer.parseInt(searcher.storedFields().document(hits[h].doc).get("id"));
