@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A BERT tokenizer's word pieces of a text, found one word at a time, with each word's pieces
@@ -21,8 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WordPieces {
     /** As langchain4j sets it: the file pads every text to 128 ids. Its cut is ours to make ({@link #modelInput}). */
     private static final Map<String, String> TOKENIZER_OPTIONS = Map.of("padding", "false", "truncation", "false");
-    /** Bounds the memory of a long run: past it, new words are tokenized but not kept. */
+    /**
+     * Bound the memory of a long run (a hostile feed's made-up words included) to about 45 MB:
+     * past either, new words are tokenized but not kept. A blog's text has a few tens of
+     * thousands of distinct words, of one or two pieces each.
+     */
     private static final int MAX_WORDS = 200_000;
+    private static final int MAX_KEPT_PIECES = 1_000_000;
     /** Longer runs of characters (inlined data, long URLs) rarely come again. */
     private static final int MAX_KEPT_CHARS = 64;
 
@@ -31,6 +37,7 @@ final class WordPieces {
     private final long clsId;
     private final long sepId;
     private final Map<String, long[]> words = new ConcurrentHashMap<>();
+    private final AtomicLong keptPieces = new AtomicLong();
     /**
      * The last texts counted on each thread. The chunker counts a passage again after each part
      * it appends, so a count usually extends one of these by a few words.
@@ -148,7 +155,7 @@ final class WordPieces {
             return known;
         }
         long[] pieces = tokenize(word);
-        if (words.size() < MAX_WORDS) {
+        if (words.size() < MAX_WORDS && keptPieces.addAndGet(pieces.length) <= MAX_KEPT_PIECES) {
             words.put(word, pieces);
         }
         return pieces;
