@@ -1,6 +1,7 @@
 package feedsearch.embed;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import org.jsoup.Jsoup;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,7 @@ class WordPiecesTest {
         assertEquals(true, texts > 100, "windows checked: " + texts);
     }
 
+    /** Seeded random texts of words, punctuation, spacing, other scripts, emoji, special tokens and broken characters: ids and counts. */
     @Test
     void randomTextsOfAwkwardCharacters() {
         String[] parts = {"model", "Model", "data", "x", "42", "3.14", "e.g.", "don't", "re-use", "a_b", "__init__",
@@ -62,6 +64,7 @@ class WordPiecesTest {
                 "pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3), "a".repeat(101), "數".repeat(150),
                 "\uD800", "\uDC00", "\uD83D", "𠀀"};
         WordPieces pieces = new WordPieces(vocabulary);
+        HuggingFaceTokenCountEstimator counter = new HuggingFaceTokenCountEstimator();
         Random random = new Random(20261127);
         for (int i = 0; i < 3000; i++) {
             StringBuilder text = new StringBuilder();
@@ -72,6 +75,8 @@ class WordPiecesTest {
                 }
             }
             assertSameIds(pieces, text.toString());
+            String mended = WordPieces.withoutLoneSurrogates(text.toString());
+            assertEquals(counter.estimateTokenCountInText(mended), pieces.count(text.toString()), text.toString());
         }
     }
 
