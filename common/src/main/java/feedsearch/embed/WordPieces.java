@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread-safe.
  */
 final class WordPieces {
-    /** As langchain4j sets it: the file pads every text to 128 ids. Its cut is ours to make ({@link #modelInput}). */
+    /** The file pads every text to 128 ids and cuts it there: a word alone must get neither; the cut is ours to make ({@link #modelInput}). */
     private static final Map<String, String> TOKENIZER_OPTIONS = Map.of("padding", "false", "truncation", "false");
     /**
      * Bound the memory of a long run (a hostile feed's made-up words included) to about 45 MB:
