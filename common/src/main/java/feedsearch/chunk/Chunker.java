@@ -6,6 +6,7 @@ import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.TokenCountEstimator;
+import feedsearch.BlankText;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +32,18 @@ public final class Chunker {
         this.splitter = DocumentSplitters.recursive(maxTokens, overlapTokens, new TokenCounter(countTokens));
     }
 
+    /** The passages of {@code text}, numbered from 0; none of them {@link BlankText blank}. */
     public List<Passage> split(String text) {
-        if (text.isBlank()) {
+        if (BlankText.isBlank(text)) {
             return List.of();
         }
         List<TextSegment> segments = splitter.split(Document.from(text));
         List<Passage> passages = new ArrayList<>(segments.size());
         for (TextSegment segment : segments) {
-            passages.add(new Passage(passages.size(), segment.text()));
+            // A paragraph of nothing but, say, U+FFFD would be a passage the local model refuses.
+            if (!BlankText.isBlank(segment.text())) {
+                passages.add(new Passage(passages.size(), segment.text()));
+            }
         }
         return passages;
     }

@@ -100,10 +100,14 @@ public final class LocalEmbedder implements Embedder {
         static WordPieces load(String dir) {
             // DJL, whose tokenizer this is, asks the EC2 metadata service on first use and, on
             // EC2, reports the machine to DJL's makers: off, unless the user says otherwise.
-            // (Its offline mode would stop that too, but also the download of its native library
-            // on a platform its jar does not carry, such as an Intel Mac.)
-            if (System.getenv("OPT_OUT_TRACKING") == null) {
+            // Its offline mode would stop that too, but also the download of its native library
+            // on a platform its jar does not carry (an Intel Mac): only the last resort, for an
+            // OPT_OUT_TRACKING set empty, which DJL reads as "track" before any property.
+            String optOut = System.getenv("OPT_OUT_TRACKING");
+            if (optOut == null) {
                 System.getProperties().putIfAbsent("OPT_OUT_TRACKING", "true");
+            } else if (optOut.isBlank()) {
+                System.getProperties().putIfAbsent("ai.djl.offline", "true");
             }
             try {
                 Path file = modelFile(dir, TOKENIZER_FILE);

@@ -1,5 +1,6 @@
 package feedsearch.extract;
 
+import feedsearch.BlankText;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
@@ -93,8 +94,8 @@ final class HtmlText {
             i += Character.charCount(c);
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
                 inWord = false;
-            } else if (Character.getType(c) == Character.FORMAT || Character.isISOControl(c)) {
-                // Zero-width and control characters: nothing a reader sees, neither word nor space.
+            } else if (BlankText.carriesNothing(c)) {
+                // Zero-width, control and the like: nothing a reader sees, neither word nor space.
                 continue;
             } else if (isWrittenWithoutSpaces(c)) {
                 words++;

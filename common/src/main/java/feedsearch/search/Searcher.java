@@ -1,5 +1,6 @@
 package feedsearch.search;
 
+import feedsearch.BlankText;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.embed.Embedder;
@@ -118,18 +119,11 @@ public final class Searcher {
     }
 
     /**
-     * Whether a question has nothing to search for: only whitespace, control and format
-     * characters (a zero-width space, a byte order mark), which embedders refuse as blank.
+     * Whether a question has nothing to search for: only whitespace and characters that carry
+     * nothing (a zero-width space, a byte order mark, a lone accent), which embedders refuse as blank.
      */
     public static boolean isEmpty(String question) {
-        for (int i = 0; i < question.length(); i++) {
-            char c = question.charAt(i);
-            int type = Character.getType(c);
-            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && type != Character.CONTROL && type != Character.FORMAT) {
-                return false;
-            }
-        }
-        return true;
+        return BlankText.isBlank(question);
     }
 
     private static List<PassageMatch> join(CompletableFuture<List<PassageMatch>> ranking) {

@@ -55,5 +55,24 @@ class ChunkerTest {
     void shortAndBlankTexts() {
         assertEquals(List.of(new Passage(0, "Just one line.")), new Chunker(100, 10, model::countTokens).split("Just one line."));
         assertEquals(List.of(), new Chunker(100, 10, model::countTokens).split("  \n "));
+        assertEquals(List.of(), new Chunker(100, 10, model::countTokens).split("\u200b\ufffd\u0301 \n\ue000"));
+    }
+
+    /**
+     * A paragraph of nothing the model can read (what a decoder made of bad bytes) makes no
+     * passage: the model would refuse it. The local model counts such characters as no tokens,
+     * so they ride along with their neighbours; counted by length here, they fill passages alone.
+     */
+    @Test
+    void blankParagraphsAreNoPassages() {
+        String text = "A first paragraph of words.\n\n" + "\ufffd".repeat(2000) + "\n\nA last paragraph of words.";
+        List<Passage> passages = new Chunker(100, 5, String::length).split(text);
+        assertTrue(passages.size() <= 3, passages.size() + " passages");
+        assertTrue(passages.get(0).text().startsWith("A first paragraph"), passages.get(0).text());
+        assertTrue(passages.get(passages.size() - 1).text().endsWith("A last paragraph of words."));
+        for (int i = 0; i < passages.size(); i++) {
+            assertEquals(i, passages.get(i).index());
+            assertTrue(passages.get(i).text().chars().anyMatch(Character::isLetter), passages.get(i).text());
+        }
     }
 }

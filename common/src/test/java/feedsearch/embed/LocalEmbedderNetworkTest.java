@@ -19,7 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LocalEmbedderNetworkTest {
     @Test
     void embeddingOpensNoUrl() throws IOException, InterruptedException {
-        String printed = embedWatchingRequests();
+        String printed = embedWatchingRequests(null);
+        assertTrue(printed.contains("embedded 384"), printed);
+        assertFalse(printed.contains("request "), printed);
+    }
+
+    /** Set but empty, DJL reads it as "track", and its environment wins over the property we set. */
+    @Test
+    void anEmptyOptOutInTheEnvironmentStillOpensNoUrl() throws IOException, InterruptedException {
+        String printed = embedWatchingRequests("");
         assertTrue(printed.contains("embedded 384"), printed);
         assertFalse(printed.contains("request "), printed);
     }
@@ -27,18 +35,22 @@ class LocalEmbedderNetworkTest {
     /** That the watch sees DJL's requests: a user who turns tracking back on gets them. */
     @Test
     void theWatchSeesDjlsRequestsWhenTrackingIsOn() throws IOException, InterruptedException {
-        String printed = embedWatchingRequests("-DOPT_OUT_TRACKING=false");
+        String printed = embedWatchingRequests(null, "-DOPT_OUT_TRACKING=false");
         assertTrue(printed.contains("embedded 384"), printed);
         assertTrue(printed.contains("request http://169.254.169.254/"), printed);
     }
 
-    private static String embedWatchingRequests(String... jvmOptions) throws IOException, InterruptedException {
+    /** @param optOut OPT_OUT_TRACKING in the JVM's environment, or null for none */
+    private static String embedWatchingRequests(String optOut, String... jvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbedWatchingRequests.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("OPT_OUT_TRACKING");
         builder.environment().remove("DJL_OFFLINE");
+        if (optOut != null) {
+            builder.environment().put("OPT_OUT_TRACKING", optOut);
+        }
         Process jvm = builder.start();
         String printed = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(jvm.waitFor(120, TimeUnit.SECONDS), "the JVM did not end");

@@ -68,9 +68,14 @@ class ArticleExtractorTest {
     void invisibleTextIsNoText() {
         assertEquals(0, HtmlText.words("\u200b\u200c\u200d\u2060\ufeff \u0007"));
         assertEquals(2, HtmlText.words("zero\u200bwidth joins"));
+        assertEquals(0, HtmlText.words("\u0301\u0301 \ufffd \ue000"));
+        assertEquals(1, HtmlText.words("caf\u0065\u0301"));
         ExtractException e = assertThrows(ExtractException.class,
                 () -> extract("<html><body><article><p>" + "\u200b\u2060 ".repeat(500) + "</p></article></body></html>", null));
         assertTrue(e.getMessage().endsWith("no article text found"), e.getMessage());
+        ExtractException marks = assertThrows(ExtractException.class,
+                () -> extract("<html><body><article><p>" + "\u0301\ufffd".repeat(3000) + "</p></article></body></html>", null));
+        assertTrue(marks.getMessage().endsWith("no article text found"), marks.getMessage());
     }
 
     @Test
