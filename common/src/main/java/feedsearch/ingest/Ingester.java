@@ -414,15 +414,16 @@ public final class Ingester {
         for (EmbeddingBatcher.Embedded<Changed> e : embedded) {
             Changed post = e.post();
             PostOutcome outcome;
+            // Named by URL, as extraction's failures are: "failed: ..." is all a cron mail shows.
             if (e.failure() != null) {
                 outcome = new PostOutcome(post.feed(), post.url(), post.article().title(), PostStatus.FAILED, 0,
-                        "embedding failed: " + e.failure().getMessage());
+                        post.url() + ": embedding failed: " + e.failure().getMessage());
             } else {
                 IllegalArgumentException refusal = refusals.get(written++);
                 // The store refused this one document (a value beyond its limits): that post fails, not the run.
                 outcome = refusal != null
                         ? new PostOutcome(post.feed(), post.url(), post.article().title(), PostStatus.FAILED, 0,
-                                "could not be stored: " + refusal.getMessage())
+                                post.url() + ": could not be stored: " + refusal.getMessage())
                         : new PostOutcome(post.feed(), post.url(), post.article().title(),
                                 post.replaces() ? PostStatus.UPDATED : PostStatus.ADDED, post.passages().size(), null);
             }

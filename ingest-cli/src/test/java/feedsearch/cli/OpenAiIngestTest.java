@@ -81,7 +81,7 @@ class OpenAiIngestTest {
 
         // All twelve posts were in the one request that failed: each is listed, none is stored.
         assertEquals(1, run.exitCode(), run.toString());
-        assertEquals(12, run.err().split("failed: .*embedding failed.*HTTP 503", -1).length - 1, run.err());
+        assertEquals(12, run.err().split("failed: https://workbench.example.org/\\S+: embedding failed.*HTTP 503", -1).length - 1, run.err());
         assertTrue(run.out().contains("0 added, 0 updated, 0 unchanged, 12 failed"), run.out());
         assertEquals(2, api.embeddingRequests().size());
 
