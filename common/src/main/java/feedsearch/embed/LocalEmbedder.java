@@ -1,5 +1,6 @@
 package feedsearch.embed;
 
+import feedsearch.TaskFailure;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -270,10 +271,7 @@ public final class LocalEmbedder implements Embedder {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while embedding", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            throw TaskFailure.unchecked(e.getCause());
         } finally {
             runs.forEach(run -> run.cancel(false));
         }

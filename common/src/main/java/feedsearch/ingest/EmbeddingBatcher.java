@@ -1,6 +1,7 @@
 package feedsearch.ingest;
 
 import feedsearch.FeedsearchException;
+import feedsearch.TaskFailure;
 import feedsearch.embed.Embedder;
 
 import java.time.Clock;
@@ -172,10 +173,7 @@ final class EmbeddingBatcher<P> implements AutoCloseable {
             if (cause instanceof FeedsearchException stop) {
                 throw stop;
             }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            RuntimeException failure = cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+            RuntimeException failure = TaskFailure.unchecked(cause);
             for (Item<P> item : batch.items()) {
                 posts.add(new Embedded<>(item.post(), null, failure));
             }

@@ -1,6 +1,7 @@
 package feedsearch.ingest;
 
 import feedsearch.FeedsearchException;
+import feedsearch.TaskFailure;
 import feedsearch.chunk.Chunker;
 import feedsearch.chunk.Passage;
 import feedsearch.embed.Embedder;
@@ -283,10 +284,7 @@ public final class Ingester {
             if (e.getCause() instanceof FeedException failed) {
                 throw failed;
             }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            throw TaskFailure.unchecked(e.getCause());
         }
     }
 

@@ -3,6 +3,7 @@ package feedsearch.search;
 import feedsearch.BlankText;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
+import feedsearch.TaskFailure;
 import feedsearch.embed.Embedder;
 import feedsearch.store.IndexMeta;
 import feedsearch.store.PassageMatch;
@@ -130,7 +131,7 @@ public final class Searcher {
         try {
             return ranking.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            throw TaskFailure.unchecked(e.getCause());
         }
     }
 
