@@ -165,6 +165,9 @@ public final class Ingester {
         } catch (FeedsearchException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e; // the run is being stopped while it waited for the feed: not the feed's fault
+            }
             // A parser bug that a hostile feed found: that feed fails, the run goes on.
             return new FeedOutcome(request.name(), FeedOutcome.Status.FAILED,
                     "feed " + request.location() + ": could not be read: " + e, List.of());
