@@ -17,11 +17,16 @@ public final class BlankText {
         for (int i = 0; i < text.length(); ) {
             int c = Character.codePointAt(text, i);
             i += Character.charCount(c);
-            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && !carriesNothing(c)) {
+            if (!isSpace(c) && !carriesNothing(c)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whitespace, breaking or not (U+00A0, U+2009, U+3000 too). */
+    public static boolean isSpace(int codePoint) {
+        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
     }
 
     /**
@@ -30,6 +35,9 @@ public final class BlankText {
      * and U+FFFD, what a decoder leaves of bytes it could not read.
      */
     public static boolean carriesNothing(int codePoint) {
+        if (codePoint < 0x80) {
+            return codePoint < 0x20 || codePoint == 0x7f; // ASCII: only its controls; spares most text the look-up
+        }
         return switch (Character.getType(codePoint)) {
             case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.UNASSIGNED, Character.SURROGATE,
                     Character.NON_SPACING_MARK -> true;

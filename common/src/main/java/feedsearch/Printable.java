@@ -22,7 +22,7 @@ public final class Printable {
         for (int i = 0; i < text.length() && out.length() <= maxChars; ) {
             int c = text.codePointAt(i);
             i += Character.charCount(c);
-            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+            if (BlankText.isSpace(c)) {
                 space = out.length() > 0;
             } else if (!Character.isISOControl(c) && Character.getType(c) != Character.FORMAT) {
                 // FORMAT covers the bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069).

@@ -1,5 +1,6 @@
 package feedsearch.extract;
 
+import feedsearch.BlankText;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.Printable;
@@ -75,7 +76,7 @@ public final class ArticleExtractor {
         }
         Document page = fetch(entry.link(), links);
         String text = articleText(page);
-        if (HtmlText.words(text) == 0) {
+        if (BlankText.isBlank(text)) {
             // Blank, or only characters nobody sees (a page of zero-width spaces): nothing to embed.
             throw new ExtractException(entry.link() + ": no article text found"
                     + (selector != null ? " (selector '" + selector + "' matched nothing with text)" : ""));

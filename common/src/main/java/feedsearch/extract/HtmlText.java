@@ -92,7 +92,7 @@ final class HtmlText {
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
             i += Character.charCount(c);
-            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+            if (BlankText.isSpace(c)) {
                 inWord = false;
             } else if (BlankText.carriesNothing(c)) {
                 // Zero-width, control and the like: nothing a reader sees, neither word nor space.

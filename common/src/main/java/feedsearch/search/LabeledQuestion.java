@@ -1,5 +1,6 @@
 package feedsearch.search;
 
+import feedsearch.BlankText;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 
@@ -26,7 +27,7 @@ public record LabeledQuestion(String question, List<String> relevantPaths) {
                     throw new FeedsearchException(ExitCode.USAGE, file + " line " + line.number()
                             + ": longer than " + QuestionLines.MAX_LINE_CHARS + " characters");
                 }
-                if (fields.length < 2 || Searcher.isEmpty(fields[0]) || fields[1].isBlank()) {
+                if (fields.length < 2 || BlankText.isBlank(fields[0]) || fields[1].isBlank()) {
                     throw new FeedsearchException(ExitCode.USAGE, file + " line " + line.number()
                             + ": expected a question, a TAB, then the relevant posts' URLs or paths");
                 }

@@ -70,7 +70,7 @@ public final class Searcher {
      * @param minScore drop posts whose best passage's cosine similarity is below this
      */
     public List<Hit> search(String question, int k, SearchFilter filter, double minScore, Mode mode) {
-        if (isEmpty(question)) {
+        if (BlankText.isBlank(question)) {
             throw new IllegalArgumentException("the question is empty");
         }
         boolean words = mode != Mode.VECTOR && store.hasTextIndex();
@@ -117,14 +117,6 @@ public final class Searcher {
                     best.text(), c.vectorRank, c.textRank));
         }
         return hits;
-    }
-
-    /**
-     * Whether a question has nothing to search for: only whitespace and characters that carry
-     * nothing (a zero-width space, a byte order mark, a lone accent), which embedders refuse as blank.
-     */
-    public static boolean isEmpty(String question) {
-        return BlankText.isBlank(question);
     }
 
     private static List<PassageMatch> join(CompletableFuture<List<PassageMatch>> ranking) {

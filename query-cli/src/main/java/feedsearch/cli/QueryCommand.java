@@ -1,6 +1,7 @@
 package feedsearch.cli;
 
 import feedsearch.store.StoreAccess;
+import feedsearch.BlankText;
 import feedsearch.ExitCode;
 import feedsearch.FeedsearchException;
 import feedsearch.Printable;
@@ -149,7 +150,7 @@ public final class QueryCommand extends FeedsearchCommand {
             if (spec.commandLine().getParseResult().hasMatchedOption("--format") && format != Format.json) {
                 throw usage("--batch prints JSON lines; --format " + format + " does not apply to it");
             }
-        } else if (eval == null && Searcher.isEmpty(question)) {
+        } else if (eval == null && BlankText.isBlank(question)) {
             throw usage("the question is empty");
         }
         if (k < 1 || k > 1000) {
@@ -227,7 +228,7 @@ public final class QueryCommand extends FeedsearchCommand {
             String error;
             if (line.cut()) {
                 error = "longer than " + QuestionLines.MAX_LINE_CHARS + " characters";
-            } else if (Searcher.isEmpty(question)) {
+            } else if (BlankText.isBlank(question)) {
                 error = "the question is empty";
             } else {
                 try {
