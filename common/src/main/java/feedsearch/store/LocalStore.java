@@ -379,7 +379,7 @@ public final class LocalStore implements VectorStore {
                         Document d = new Document();
                         addPostFields(d, toPost(old));
                         passageDocument(d, old.get(POST_ID), old.get(TITLE), intOf(old, CHUNK), old.get(TEXT),
-                                vectors.vectorValue().clone(), writerSimilarity);
+                                vectors.vectorValue(), writerSimilarity);
                         writer.updateDocument(new Term(ID, d.get(ID)), d);
                         if (++rewritten % REINDEX_BATCH == 0) {
                             writer.commit();
