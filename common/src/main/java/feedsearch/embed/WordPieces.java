@@ -23,7 +23,7 @@ final class WordPieces {
     /** The file pads every text to 128 ids and cuts it there: a word alone must get neither; the cut is ours to make ({@link #modelInput}). */
     private static final Map<String, String> TOKENIZER_OPTIONS = Map.of("padding", "false", "truncation", "false");
     /**
-     * Bound the memory of a long run (a hostile feed's made-up words included) to about 45 MB:
+     * Bound the memory of a long run (a hostile feed's made-up words included), by estimate to about 45 MB:
      * past either, new words are tokenized but not kept. A blog's text has a few tens of
      * thousands of distinct words, of one or two pieces each.
      */
